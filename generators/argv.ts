@@ -1,0 +1,148 @@
+/**
+ * Command-line flags → partial answers, driven by the option table. Unlike
+ * node:util parseArgs, it keeps going after a mistake so that every problem
+ * is reported at once.
+ */
+import { CONTROL_FLAGS, OPTIONS, type Answers, type ControlKey, type Controls, type OptionKey } from './options.js';
+
+export interface ParsedArgv {
+  readonly given: Partial<Answers>;
+  readonly controls: Controls;
+  /** One line per problem, each naming the flag, what was wrong and what is allowed. */
+  readonly errors: string[];
+}
+
+const optionByFlag = new Map<string, OptionKey>(
+  (Object.keys(OPTIONS) as OptionKey[])
+    .filter((k) => OPTIONS[k].kind !== 'positional')
+    .map((k) => [OPTIONS[k].flag as string, k]),
+);
+const controlByFlag = new Map<string, ControlKey>(
+  (Object.keys(CONTROL_FLAGS) as ControlKey[]).map((k) => [CONTROL_FLAGS[k].flag, k]),
+);
+const controlByShort = new Map<string, ControlKey>(
+  (Object.keys(CONTROL_FLAGS) as ControlKey[])
+    .filter((k) => 'short' in CONTROL_FLAGS[k])
+    .map((k) => [(CONTROL_FLAGS[k] as { short: string }).short, k]),
+);
+
+/** Every spelling a user may type, for "did you mean". */
+export function knownFlags(): string[] {
+  const flags: string[] = [];
+  for (const [flag, key] of optionByFlag) {
+    flags.push(`--${flag}`);
+    if (OPTIONS[key].kind === 'boolean') flags.push(`--no-${flag}`);
+  }
+  for (const flag of controlByFlag.keys()) flags.push(`--${flag}`);
+  return flags;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function suggest(flag: string): string {
+  const [best] = knownFlags()
+    .map((known) => ({ known, d: distance(flag, known) }))
+    .sort((x, y) => x.d - y.d);
+  return best && best.d <= 3 ? ` (did you mean ${best.known}?)` : '';
+}
+
+/** A token that looks like a flag rather than a value. */
+const looksLikeFlag = (token: string | undefined) =>
+  token !== undefined && (token.startsWith('--') || /^-[a-zA-Z]+$/.test(token));
+
+export function parseArgv(argv: readonly string[]): ParsedArgv {
+  const given: Partial<Record<OptionKey, unknown>> = {};
+  const raw = new Map<OptionKey, string>();
+  const controls = Object.fromEntries(Object.keys(CONTROL_FLAGS).map((k) => [k, false])) as Controls;
+  const errors: string[] = [];
+  const positionals: string[] = [];
+
+  const setRaw = (key: OptionKey, value: string, shown: string) => {
+    const previous = raw.get(key);
+    if (previous !== undefined && previous !== value) {
+      errors.push(`${shown}: given twice ("${previous}" and "${value}"); give it once`);
+      return;
+    }
+    raw.set(key, value);
+  };
+
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (token.startsWith('--')) {
+      const eq = token.indexOf('=');
+      const name = token.slice(2, eq === -1 ? undefined : eq);
+      const inline = eq === -1 ? undefined : token.slice(eq + 1);
+      const control = controlByFlag.get(name);
+      if (control) {
+        if (inline !== undefined) errors.push(`--${name}: takes no value (got "${inline}")`);
+        else controls[control] = true;
+        continue;
+      }
+      const negated = name.startsWith('no-') ? optionByFlag.get(name.slice(3)) : undefined;
+      if (negated && OPTIONS[negated].kind === 'boolean') {
+        if (inline !== undefined) errors.push(`--${name}: takes no value (got "${inline}")`);
+        else setRaw(negated, 'false', `--${name.slice(3)}`);
+        continue;
+      }
+      const key = optionByFlag.get(name);
+      if (!key) {
+        errors.push(`${token.split('=')[0]}: unknown option${suggest(`--${name}`)}; see --help`);
+        continue;
+      }
+      if (OPTIONS[key].kind === 'boolean') {
+        if (inline !== undefined) errors.push(`--${name}: takes no value; use --${name} or --no-${name}`);
+        else setRaw(key, 'true', `--${name}`);
+        continue;
+      }
+      let value = inline;
+      if (value === undefined) {
+        const next = argv[i + 1];
+        if (next === undefined || looksLikeFlag(next)) {
+          errors.push(`--${name}: needs a value (${OPTIONS[key].valueName}); use --${name}=VALUE for a value starting with "-"`);
+          continue;
+        }
+        value = next;
+        i++;
+      }
+      setRaw(key, value, `--${name}`);
+      continue;
+    }
+    if (/^-[a-zA-Z]+$/.test(token)) {
+      for (const letter of token.slice(1)) {
+        const control = controlByShort.get(letter);
+        if (control) controls[control] = true;
+        else errors.push(`-${letter}: unknown option; see --help`);
+      }
+      continue;
+    }
+    positionals.push(token);
+  }
+
+  if (positionals.length > 0) raw.set('directory', positionals[0]!);
+  if (positionals.length > 1) {
+    errors.push(`unexpected argument${positionals.length > 2 ? 's' : ''} ${positionals.slice(1).map((p) => `"${p}"`).join(' ')}: give one directory (quote a path with spaces)`);
+  }
+
+  for (const [key, value] of raw) {
+    const result = OPTIONS[key].parse(value);
+    if (result.ok) given[key] = result.value;
+    else errors.push(`${OPTIONS[key].kind === 'positional' ? 'directory' : `--${OPTIONS[key].flag}`}: ${result.problem}`);
+  }
+  return { given: given as Partial<Answers>, controls, errors };
+}

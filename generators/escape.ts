@@ -1,0 +1,87 @@
+/**
+ * One escaping function per target language. Every value that comes from a
+ * user reaches a generated file through exactly one of these (templates use
+ * `<%- fn(value) %>`, never `<%=`, which HTML-escapes).
+ */
+
+const hex4 = (c: string) => c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+
+/** Control characters, DEL, and the Unicode line/paragraph separators. */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** A TOML basic string, quotes included: `"a \"b\""`. */
+export function tomlString(value: string): string {
+  const body = value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(UNSAFE_CHARS, (c) => `\\u${hex4(c)}`);
+  return `"${body}"`;
+}
+
+/** A TOML array of strings on one line: `["a", "b"]`. */
+export function tomlArray(values: readonly string[]): string {
+  return `[${values.map(tomlString).join(', ')}]`;
+}
+
+/** A Python string literal, quotes included, that evaluates to `value` exactly. */
+export function pyString(value: string): string {
+  const body = value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(UNSAFE_CHARS, (c) => `\\u${hex4(c)}`);
+  return `"${body}"`;
+}
+
+/** One POSIX shell word: left alone when it is plainly safe, else single-quoted. */
+export function shellWord(value: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A value in a Makefile variable or recipe, which make passes to the shell:
+ * shell-quoted first, then `$` doubled so make does not expand it. Newlines
+ * cannot be represented in a make variable and are refused.
+ */
+export function makeWord(value: string): string {
+  if (/[\r\n]/.test(value)) throw new Error('a Makefile value cannot contain a line break');
+  return shellWord(value).replace(/\$/g, '$$$$').replace(/#/g, '\\#');
+}
+
+/**
+ * A Dockerfile double-quoted word (LABEL/ENV values): backslash, quote and `$`
+ * escaped so the builder neither ends the string nor expands variables; control
+ * characters (which would end the instruction) become spaces.
+ */
+export function dockerfileString(value: string): string {
+  const body = value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\$/g, '\\$')
+    .replace(UNSAFE_CHARS, ' ');
+  return `"${body}"`;
+}
+
+/** Text inside a Dockerfile comment: one line, whatever it contains. */
+export function dockerfileComment(value: string): string {
+  return value.replace(UNSAFE_CHARS, ' ');
+}
+
+/**
+ * Inline Markdown text: characters that Markdown or HTML could interpret are
+ * backslash-escaped (a leading list, heading or quote marker too) and line
+ * breaks become spaces, so the value renders as the literal text.
+ */
+export function markdownText(value: string): string {
+  return value
+    .replace(UNSAFE_CHARS, ' ')
+    .replace(/[\\`*_[\]<>|!~&]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([-+#>=]|\d+[.)])/, (_m, space: string, marker: string) =>
+      `${space}${marker.replace(/[-+#>=.)]/, (c) => `\\${c}`)}`,
+    );
+}
+
+/** A JSON array of strings, the exec form of Dockerfile CMD/ENTRYPOINT/HEALTHCHECK. */
+export function jsonArray(values: readonly string[]): string {
+  return `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
+}

@@ -1,0 +1,72 @@
+/** After writing: optional git init/commit and poetry lock/install, run as real tools. */
+import { spawn, spawnSync } from 'node:child_process';
+import { spinner } from './ui.js';
+
+import type { SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
+
+const quiet: SpawnSyncOptionsWithStringEncoding = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 };
+
+export function hasCommand(command: string): boolean {
+  const result = spawnSync(command, ['--version'], quiet);
+  return !result.error && result.status === 0;
+}
+
+/** `git config KEY` in `cwd`, or undefined. */
+export function gitConfig(key: string, cwd = process.cwd()): string | undefined {
+  const result = spawnSync('git', ['config', '--get', key], { ...quiet, cwd });
+  const value = result.status === 0 ? result.stdout.trim() : '';
+  return value.length > 0 ? value : undefined;
+}
+
+export interface StepResult {
+  readonly done: boolean;
+  readonly message: string;
+}
+
+/** git init + first commit, unless git is missing or the directory is already inside a repository. */
+export function initGit(dir: string, version: string): StepResult {
+  if (!hasCommand('git')) return { done: false, message: 'git is not installed: skipped git init' };
+  const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { ...quiet, cwd: dir });
+  if (inside.status === 0 && inside.stdout.trim() === 'true') {
+    return { done: false, message: 'the directory is inside a git repository: skipped git init' };
+  }
+  const run = (args: string[]) => spawnSync('git', args, { ...quiet, cwd: dir, timeout: 60_000 });
+  const init = run(['init', '--quiet']);
+  if (init.status !== 0) return { done: false, message: `git init failed: ${init.stderr.trim()}` };
+  run(['add', '--all']);
+  const commit = run(['commit', '--quiet', '--message', `Initial commit from create-pyservice ${version}`]);
+  if (commit.status !== 0) {
+    const why = /user\.(name|email)|identity/i.test(commit.stderr) ? 'git has no user.name/user.email' : commit.stderr.trim().split('\n')[0];
+    return { done: true, message: `initialised a git repository; no first commit (${why}): commit when ready` };
+  }
+  return { done: true, message: 'initialised a git repository with a first commit' };
+}
+
+function runLogged(command: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
+  return new Promise((done) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POETRY_VIRTUALENVS_IN_PROJECT: 'true' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => done({ code: 127, output: error.message }));
+    child.on('close', (code) => done({ code: code ?? 1, output }));
+  });
+}
+
+/** poetry lock, then poetry install, with a spinner; failure keeps the project and says what to run. */
+export async function installDependencies(dir: string, showProgress: boolean): Promise<StepResult> {
+  for (const [args, text] of [
+    [['lock', '--no-interaction'], 'Resolving dependencies (poetry lock)'],
+    [['install', '--no-interaction'], 'Installing dependencies into .venv (poetry install)'],
+  ] as const) {
+    const spin = showProgress ? spinner(text) : undefined;
+    const result = await runLogged('poetry', [...args], dir);
+    if (result.code !== 0) {
+      spin?.fail();
+      const tail = result.output.trim().split('\n').slice(-15).join('\n');
+      return { done: false, message: `poetry ${args[0]} failed (exit ${result.code}):\n${tail}` };
+    }
+    spin?.succeed();
+  }
+  return { done: true, message: 'dependencies locked (poetry.lock) and installed in .venv' };
+}

@@ -1,0 +1,1 @@
+"""Business logic, kept free of HTTP concerns so it can be tested directly."""
