@@ -51,11 +51,12 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-function suggest(flag: string): string {
+/** The known flag closest to a mistyped one, if any is close. */
+function closest(flag: string): string | undefined {
   const [best] = knownFlags()
     .map((known) => ({ known, d: distance(flag, known) }))
     .sort((x, y) => x.d - y.d);
-  return best && best.d <= 3 ? ` (did you mean ${best.known}?)` : '';
+  return best && best.d <= 3 ? best.known : undefined;
 }
 
 /** A token that looks like a flag rather than a value. */
@@ -102,7 +103,11 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
       }
       const key = optionByFlag.get(name);
       if (!key) {
-        errors.push(`${token.split('=')[0]}: unknown option${suggest(`--${name}`)}; see --help`);
+        const guess = closest(`--${name}`);
+        errors.push(`--${name}: unknown option${guess ? ` (did you mean ${guess}?)` : ''}; see --help`);
+        // A typo of a flag that takes a value: its value is not a stray directory argument.
+        const guessKey = guess ? optionByFlag.get(guess.slice(2)) : undefined;
+        if (inline === undefined && guessKey && OPTIONS[guessKey].kind !== 'boolean' && !looksLikeFlag(argv[i + 1])) i++;
         continue;
       }
       if (OPTIONS[key].kind === 'boolean') {

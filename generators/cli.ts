@@ -4,9 +4,9 @@
  */
 import { relative } from 'node:path';
 import { parseArgv } from './argv.js';
-import { compatViolations, validCombinations } from './compat.js';
+import { COMPAT_RULES, compatViolations, validCombinations } from './compat.js';
 import { authorFromGit, nameFromDirectory } from './defaults.js';
-import { CONTROL_FLAGS, DEFAULT_DIRECTORY, OPTIONS, STATIC_DEFAULTS, type Answers, type OptionKey } from './options.js';
+import { CONTROL_FLAGS, DEFAULT_DIRECTORY, OPTIONS, STATIC_DEFAULTS, type Answers, type ChoiceKey, type OptionKey } from './options.js';
 import { hasCommand } from './post.js';
 import { renderService, type ProjectAnswers, type RenderedFiles } from './render.js';
 import type { ServiceRun } from './service.js';
@@ -43,8 +43,10 @@ export function helpText(): string {
   lines.push(
     '',
     'Compatibility:',
-    '  --runtime distroless needs --python 3.13 (Debian 13 distroless ships Python 3.13 only)',
-    '  --runtime distroless needs --deps venv (no pip in the runtime image)',
+    ...COMPAT_RULES.map((rule) => {
+      const when = Object.entries(rule.when).map(([k, v]) => `--${OPTIONS[k as ChoiceKey].flag} ${(v as string[]).join('|')}`);
+      return `  ${when.join(' ')} needs --${OPTIONS[rule.require.key].flag} ${rule.require.allowed.join('|')}: ${rule.reason}`;
+    }),
     `  ${validCombinations().length} valid combinations of --python, --runtime, --deps and --server.`,
     '',
     'Examples:',

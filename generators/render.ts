@@ -97,9 +97,15 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
     pythonBin,
     serverCommand,
     serverShell: localCommand.map(shellWord).join(' '),
-    summary: `Python ${python}, ${runtimeChoice.label} runtime (${image}), ${deps} dependencies, ${server} server, port ${port}`,
+    summary: `Python ${python}, ${runtime} runtime (${image}), ${deps} dependencies, ${server} server, port ${port}`,
     choices: [
-      ['Python', python, `requires-python >=${python}; the same python:${python} image family builds and runs the service`],
+      [
+        'Python',
+        python,
+        runtime === 'distroless'
+          ? `requires-python >=${python}; built on ${VERSIONS.pythonImage(python)} and run by the same Python ${python} that distroless ships at /usr/bin/python3.13`
+          : `requires-python >=${python}; the builder and the runtime use the same ${VERSIONS.pythonImage(python)} interpreter`,
+      ],
       ['Runtime image', `${runtime} (${image})`, runtimeChoice.hint],
       ['Dependencies', deps, label(DEPS_CHOICES, deps).hint],
       ['Server', server, label(SERVER_CHOICES, server).hint],
@@ -153,7 +159,7 @@ export function recordFile(answers: ProjectAnswers, generatorVersion: string): s
     answers: {
       name: answers.name,
       description: answers.description,
-      author: answers.author,
+      ...(answers.author ? { author: answers.author } : {}),
       python: answers.python,
       runtime: answers.runtime,
       deps: answers.deps,

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CLI = join(REPO, 'dist', 'cli.js');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A fresh directory to run the CLI in, with a HOME of its own (no git identity unless given). */
+export function sandbox(): { cwd: string; home: string } {
+  const base = mkdtempSync(join(tmpdir(), 'pyservice-cli-'));
+  const cwd = join(base, 'work');
+  const home = join(base, 'home');
+  mkdirSync(cwd);
+  mkdirSync(home);
+  return { cwd, home };
+}
+
+/** Spawn the built CLI with closed stdin (as CI and scripts do). */
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number },
+): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdin.end(options.input ?? '');
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`CLI did not finish within ${options.timeoutMs ?? 20_000} ms: ${args.join(' ')}\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    child.on('error', fail);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Every file below `dir` (relative paths, sorted), skipping .git internals. */
+export function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() || e.isSymbolicLink())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .filter((p) => !p.startsWith('.git/'))
+    .sort();
+}
+
+export const read = (path: string) => readFileSync(path, 'utf8');

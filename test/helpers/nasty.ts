@@ -1,0 +1,21 @@
+/** Values crafted to break out of a string in some target language. */
+export const NASTY = [
+  'plain',
+  'double " quote',
+  "single ' quote",
+  'back\\slash',
+  'ends with backslash\\',
+  '$(touch /tmp/pwned)',
+  '`id`',
+  '${HOME} and $HOME and $$',
+  '%> <%= x %> <%- y %>',
+  'line\nbreak',
+  'carriage\rreturn',
+  'tab\there',
+  '"""triple""" \'\'\'quotes\'\'\'',
+  '# not a comment',
+  'unicode é 日本 🚀',
+  'separator\u2028here',
+  'nul-free ; && || > /dev/null',
+  '\\n literal backslash-n',
+] as const;

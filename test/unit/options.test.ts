@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { CHOICE_KEYS, OPTIONS, PROMPT_ORDER, STATIC_DEFAULTS, type OptionKey } from '../../generators/options.js';
+import { compatViolations } from '../../generators/compat.js';
+import { VERSIONS } from '../../generators/versions.js';
+
+const parse = (key: OptionKey, raw: string) => OPTIONS[key].parse(raw);
+
+describe('option table', () => {
+  it('gives every option except the directory a unique flag', () => {
+    const flags = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => k !== 'directory').map((k) => OPTIONS[k].flag);
+    expect(new Set(flags).size).toBe(flags.length);
+    expect(flags).toEqual(['name', 'description', 'author', 'python', 'runtime', 'deps', 'server', 'port', 'poetry-version', 'git', 'install']);
+  });
+
+  it('asks about every option that has a prompt text, in a fixed order', () => {
+    const prompted = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => OPTIONS[k].message);
+    expect([...PROMPT_ORDER].sort()).toEqual(prompted.sort());
+  });
+
+  it('has static defaults that parse and are compatible with each other', () => {
+    for (const key of CHOICE_KEYS) expect(parse(key, STATIC_DEFAULTS[key])).toEqual({ ok: true, value: STATIC_DEFAULTS[key] });
+    expect(compatViolations(STATIC_DEFAULTS)).toEqual([]);
+    expect(STATIC_DEFAULTS.python).toBe(VERSIONS.distrolessPython);
+  });
+
+  it('parses choices strictly and lists what is allowed', () => {
+    expect(parse('python', '3.12')).toEqual({ ok: true, value: '3.12' });
+    expect(parse('python', '3.10')).toEqual({ ok: false, problem: '"3.10" is not one of: 3.11, 3.12, 3.13, 3.14, 3.15' });
+    expect(parse('runtime', 'alpine')).toMatchObject({ ok: false, problem: expect.stringContaining('slim, distroless') });
+  });
+
+  it.each([
+    ['8000', 8000],
+    ['1', 1],
+    ['65535', 65535],
+  ])('accepts port %s', (raw, port) => expect(parse('port', raw)).toEqual({ ok: true, value: port }));
+
+  it.each(['0', '65536', '-1', '80.5', 'http', '', '1e3', '0x50'])('refuses port %j', (raw) =>
+    expect(parse('port', raw)).toMatchObject({ ok: false }),
+  );
+
+  it('parses authors as "Name <email>" or "Name", and "" as none', () => {
+    expect(parse('author', 'Ada Lovelace <ada@example.org>')).toEqual({ ok: true, value: { name: 'Ada Lovelace', email: 'ada@example.org' } });
+    expect(parse('author', 'Ada')).toEqual({ ok: true, value: { name: 'Ada' } });
+    expect(parse('author', '')).toEqual({ ok: true, value: null });
+    expect(parse('author', 'Ada <not-an-email>')).toMatchObject({ ok: false });
+    expect(parse('author', '<ada@example.org>')).toMatchObject({ ok: false });
+    expect(parse('author', 'Ada\n<ada@example.org>')).toMatchObject({ ok: false });
+  });
+
+  it('keeps descriptions to one line', () => {
+    expect(parse('description', '  Billing API  ')).toEqual({ ok: true, value: 'Billing API' });
+    expect(parse('description', 'two\nlines')).toMatchObject({ ok: false, problem: expect.stringContaining('one line') });
+    expect(parse('description', '   ')).toMatchObject({ ok: false });
+    expect(parse('description', 'x'.repeat(301))).toMatchObject({ ok: false });
+    expect(parse('description', 'Quotes " \' `$(rm -rf /)` %> are fine')).toMatchObject({ ok: true });
+  });
+
+  it('requires Poetry 2 or newer as a release version', () => {
+    expect(parse('poetryVersion', '2.1.2')).toEqual({ ok: true, value: '2.1.2' });
+    expect(parse('poetryVersion', '2.5')).toEqual({ ok: true, value: '2.5' });
+    expect(parse('poetryVersion', '1.8.3')).toMatchObject({ ok: false, problem: expect.stringContaining('too old') });
+    expect(parse('poetryVersion', 'latest')).toMatchObject({ ok: false });
+    expect(parse('poetryVersion', '2.1.2; rm -rf /')).toMatchObject({ ok: false });
+  });
+});
