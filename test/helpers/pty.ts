@@ -1,0 +1,74 @@
+/**
+ * Drive the real CLI through a pseudo-terminal, as a person at a keyboard:
+ * util-linux `script` allocates the pty (no native Node addon needed), we
+ * wait for each prompt to appear and type keys.
+ */
+import { spawn } from 'node:child_process';
+import { CLI } from './cli.js';
+
+export const KEY = { enter: '\r', down: '\u001b[B', up: '\u001b[A', ctrlC: '\u0003' } as const;
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+
+export interface PtySession {
+  /** Resolve once the screen output (ANSI stripped) since the last expect matches. */
+  expect(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  type(keys: string): void;
+  /** Everything printed so far, ANSI stripped. */
+  output(): string;
+  exit: Promise<number | null>;
+}
+
+export function startPty(args: readonly string[], options: { cwd: string; env: Record<string, string> }): PtySession {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    cwd: options.cwd,
+    env: { ...process.env, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let all = '';
+  let seen = 0;
+  const waiters: { pattern: RegExp; done: (s: string) => void }[] = [];
+  const check = () => {
+    const fresh = stripAnsi(all.slice(seen));
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(fresh)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        seen = all.length;
+        waiter.done(fresh);
+      }
+    }
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    all += chunk.toString();
+    check();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    all += chunk.toString();
+    check();
+  });
+  const exit = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  return {
+    expect(pattern, timeoutMs = 10_000) {
+      return new Promise((done, fail) => {
+        const timer = setTimeout(() => {
+          fail(new Error(`timed out waiting for ${pattern}; screen so far:\n${stripAnsi(all)}`));
+        }, timeoutMs);
+        waiters.push({
+          pattern,
+          done: (s) => {
+            clearTimeout(timer);
+            done(s);
+          },
+        });
+        check();
+      });
+    },
+    type(keys) {
+      child.stdin.write(keys);
+    },
+    output: () => stripAnsi(all),
+    exit,
+  };
+}
