@@ -23,13 +23,20 @@ export function tomlArray(values: readonly string[]): string {
   return `[${values.map(tomlString).join(', ')}]`;
 }
 
-/** A Python string literal, quotes included, that evaluates to `value` exactly. */
+/**
+ * A Python string literal, quotes included, that evaluates to `value` exactly.
+ * Quotes are chosen as ruff format would (double, unless that needs more escapes),
+ * so generated code is already formatted.
+ */
 export function pyString(value: string): string {
+  const doubles = (value.match(/"/g) ?? []).length;
+  const singles = (value.match(/'/g) ?? []).length;
+  const quote = doubles > singles ? "'" : '"';
   const body = value
     .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
+    .replace(new RegExp(quote, 'g'), `\\${quote}`)
     .replace(UNSAFE_CHARS, (c) => `\\u${hex4(c)}`);
-  return `"${body}"`;
+  return `${quote}${body}${quote}`;
 }
 
 /** One POSIX shell word: left alone when it is plainly safe, else single-quoted. */

@@ -3,6 +3,7 @@
  * a TOML parser, CPython, sh, GNU make, a Dockerfile parser and a Markdown renderer.
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,15 @@ describe('pyString', () => {
     const result = spawnSync('python3', ['-c', program], { input: JSON.stringify(literals), encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([...NASTY]);
+  });
+
+  it('picks the quotes ruff format would, so generated code needs no reformatting', () => {
+    const ruff = createRequire(import.meta.url)('@astral-sh/ruff-wasm-nodejs') as typeof import('@astral-sh/ruff-wasm-nodejs');
+    const workspace = new ruff.Workspace({ 'line-length': 1000 }, ruff.PositionEncoding.Utf16);
+    for (const value of [...NASTY, 'only "double"', "only 'single'", `"two" "double" 'one'`]) {
+      const source = `x = ${pyString(value)}\n`;
+      expect(workspace.format(source), value).toBe(source);
+    }
   });
 
   it('keeps each literal on one source line', () => {
