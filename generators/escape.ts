@@ -4,7 +4,11 @@
  * `<%- fn(value) %>`, never `<%=`, which HTML-escapes).
  */
 
-const hex4 = (c: string) => c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+const hex4 = (c: string) => c.charCodeAt(0).toString(16).padStart(4, '0');
+
+/** Backslash escapes shared by TOML and Python for the common control characters. */
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const escapeControl = (c: string) => SHORT_ESCAPES[c] ?? `\\u${hex4(c)}`;
 
 /** Control characters, DEL, and the Unicode line/paragraph separators. */
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -14,7 +18,7 @@ export function tomlString(value: string): string {
   const body = value
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
-    .replace(UNSAFE_CHARS, (c) => `\\u${hex4(c)}`);
+    .replace(UNSAFE_CHARS, escapeControl);
   return `"${body}"`;
 }
 
@@ -35,7 +39,7 @@ export function pyString(value: string): string {
   const body = value
     .replace(/\\/g, '\\\\')
     .replace(new RegExp(quote, 'g'), `\\${quote}`)
-    .replace(UNSAFE_CHARS, (c) => `\\u${hex4(c)}`);
+    .replace(UNSAFE_CHARS, escapeControl);
   return `${quote}${body}${quote}`;
 }
 
