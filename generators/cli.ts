@@ -117,8 +117,9 @@ async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: 
   const errors = [...parsed.errors, ...compatViolations(parsed.given).map((v) => v.message)];
   if (errors.length > 0) throw new CliError(errors, EXIT.usage);
 
-  const poetryAvailable = parsed.given.install === true || parsed.given.install === undefined ? hasCommand('poetry') : false;
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !controls.yes && !controls.json;
+  // Probing poetry costs a process start: only when it will be asked about or was asked for.
+  const poetryAvailable = parsed.given.install === true || (interactive && parsed.given.install === undefined) ? hasCommand('poetry') : false;
   let given = parsed.given;
   if (interactive) {
     const { askMissing } = await import('./prompts.js');
