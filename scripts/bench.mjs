@@ -2,7 +2,7 @@
 // Each command runs RUNS times in a fresh directory; the median and the fastest
 // wall-clock times are reported (process start to exit, files written).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,3 +48,9 @@ const text = `# Scaffolding speed\n\nMeasured by \`npm run bench\` on ${new Date
 mkdirSync(join(repo, 'reports'), { recursive: true });
 writeFileSync(join(repo, 'reports', 'bench.md'), text);
 process.stdout.write(text);
+
+// Keep README's table current.
+const readmePath = join(repo, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const marked = /<!-- bench:start -->[\s\S]*?<!-- bench:end -->/;
+if (marked.test(readme)) writeFileSync(readmePath, readme.replace(marked, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`));
