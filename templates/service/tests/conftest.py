@@ -11,8 +11,8 @@ from app.main import create_app
 
 @pytest.fixture
 def settings() -> Settings:
-    """Settings for tests, independent of the caller's environment."""
-    return Settings(environment="test", log_level="debug")
+    """Settings for tests, independent of a local `.env` file."""
+    return Settings(_env_file=None, environment="test", log_level="debug")
 
 
 @pytest.fixture

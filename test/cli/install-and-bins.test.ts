@@ -1,0 +1,97 @@
+/**
+ * The follow-up steps around the real tools we drive: `pyservice new`, and
+ * --install, which runs whatever `poetry` is on PATH. Poetry itself cannot be
+ * installed offline here (no PyPI; Debian's is 1.x), so a small stand-in
+ * script records how it was called: what is under test is our handling of its
+ * success and failure, not Poetry.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { CLI, runCli, sandbox } from '../helpers/cli.js';
+
+function fakePoetry(home: string, failOn?: string): string {
+  const bin = join(home, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(bin, 'poetry'),
+    `#!/bin/sh
+echo "$*" >> "$HOME/poetry-calls.log"
+case "$1" in
+  --version) echo "Poetry (version 2.1.2)" ;;
+  ${failOn ?? 'never'}) echo "Because my-api depends on fastapi (>=0.115,<1.0) which doesn't match any versions, version solving failed." >&2; exit 1 ;;
+  lock) echo "# lock" > poetry.lock ;;
+esac
+`,
+  );
+  chmodSync(join(bin, 'poetry'), 0o755);
+  return bin;
+}
+
+const env = (home: string, bin?: string) => ({
+  HOME: home,
+  GIT_CONFIG_NOSYSTEM: '1',
+  PATH: `${bin ? `${bin}:` : ''}/usr/bin:/bin`,
+});
+
+describe('--install', () => {
+  it('runs poetry lock then poetry install in the new project', async () => {
+    const { cwd, home } = sandbox();
+    const bin = fakePoetry(home);
+    const result = await runCli(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(home, 'poetry-calls.log'), 'utf8')).toBe('--version\nlock --no-interaction\ninstall --no-interaction\n');
+    expect(existsSync(join(cwd, 'svc', 'poetry.lock'))).toBe(true);
+    expect(result.stdout).toContain('dependencies locked (poetry.lock) and installed in .venv');
+    expect(result.stdout).not.toContain('make install'); // already done
+  });
+
+  it('keeps the project and exits 1 with Poetry\'s own words when it fails', async () => {
+    const { cwd, home } = sandbox();
+    const bin = fakePoetry(home, 'lock');
+    const result = await runCli(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the project was written, but a follow-up step failed');
+    expect(result.stderr).toContain('version solving failed');
+    expect(existsSync(join(cwd, 'svc', 'pyproject.toml'))).toBe(true);
+  });
+
+  it('is refused up front when poetry is not on PATH', async () => {
+    const { cwd, home } = sandbox();
+    const result = await runCli(['svc', '--yes', '--install'], { cwd, env: env(home) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--install: poetry is not on PATH');
+    expect(existsSync(join(cwd, 'svc'))).toBe(false);
+  });
+
+  it('is off by default without a terminal, and poetry is not even probed', async () => {
+    const { cwd, home } = sandbox();
+    const bin = fakePoetry(home);
+    const result = await runCli(['svc', '--yes', '--no-git'], { cwd, env: env(home, bin) });
+    expect(result.code).toBe(0);
+    expect(existsSync(join(home, 'poetry-calls.log'))).toBe(false);
+  });
+});
+
+describe('the pyservice bin', () => {
+  it('accepts "pyservice new DIR" as create-pyservice DIR', async () => {
+    const { cwd, home } = sandbox();
+    const link = join(home, 'pyservice');
+    symlinkSync(CLI, link);
+    const code = await new Promise<number | null>((done) => {
+      const child = spawn(process.execPath, [link, 'new', 'svc', '--yes', '--no-git'], { cwd, env: { ...process.env, HOME: home }, stdio: 'ignore' });
+      child.on('close', done);
+    });
+    expect(code).toBe(0);
+    expect(existsSync(join(cwd, 'svc', 'pyproject.toml'))).toBe(true);
+    expect(existsSync(join(cwd, 'new'))).toBe(false);
+  });
+
+  it('treats "new" as a directory name for create-pyservice', async () => {
+    const { cwd, home } = sandbox();
+    const result = await runCli(['new', '--yes', '--no-git'], { cwd, env: { HOME: home } });
+    expect(result.code).toBe(0);
+    expect(existsSync(join(cwd, 'new', 'pyproject.toml'))).toBe(true);
+  });
+});
