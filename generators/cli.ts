@@ -23,6 +23,7 @@ export function helpText(): string {
     'Usage:',
     '  npm create pyservice@latest [directory] -- [options]',
     '  create-pyservice [directory] [options]',
+    '  pyservice new [directory] [options]',
     '',
     'Arguments:',
     `  ${'directory'.padEnd(28)}${OPTIONS.directory.help} [default: ${OPTIONS.directory.defaultHelp}]`,
@@ -71,7 +72,7 @@ interface Outcome {
 /** Fill in every answer not given, without prompting; errors name the flag to pass. */
 function resolveDefaults(partial: Partial<Answers>, poetryAvailable: boolean): { answers?: Answers; errors: string[] } {
   const errors: string[] = [];
-  const directory = partial.directory ?? DEFAULT_DIRECTORY;
+  const directory = partial.directory ?? partial.name ?? DEFAULT_DIRECTORY;
   let name = partial.name;
   if (name === undefined) {
     const fromDir = nameFromDirectory(directory);
@@ -212,8 +213,8 @@ function report(outcome: Outcome, json: boolean): void {
 export async function main(argv: readonly string[]): Promise<number> {
   let json = argv.includes('--json');
   const onSigint = () => {
-    abortWrite();
-    process.stderr.write('\nCancelled: nothing was written.\n');
+    const written = abortWrite();
+    process.stderr.write(written ? `\nCancelled after the project was written to ${written}.\n` : '\nCancelled: nothing was written.\n');
     process.exit(EXIT.cancelled);
   };
   process.on('SIGINT', onSigint);

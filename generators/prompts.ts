@@ -38,7 +38,7 @@ export async function askMissing(given: Partial<Answers>, hooks: PromptHooks): P
     const def = OPTIONS[key];
     switch (key) {
       case 'directory': {
-        const raw = await input({ message: def.message!, default: DEFAULT_DIRECTORY, validate: validator(key) });
+        const raw = await input({ message: def.message!, default: answers.name ?? DEFAULT_DIRECTORY, validate: validator(key) });
         set('directory', parsed(key, raw));
         await hooks.afterDirectory?.(answers.directory!);
         break;

@@ -81,11 +81,16 @@ export async function planWrite(target: string, files: RenderedFiles, force: boo
 }
 
 let activeStaging: string | undefined;
+let completedTarget: string | undefined;
 
-/** Remove the staging directory of a write that is being interrupted (Ctrl-C). */
-export function abortWrite(): void {
+/**
+ * Remove the staging directory of a write that is being interrupted (Ctrl-C).
+ * Returns the target if the project had already been written completely.
+ */
+export function abortWrite(): string | undefined {
   if (activeStaging) rmSync(activeStaging, { recursive: true, force: true });
   activeStaging = undefined;
+  return completedTarget;
 }
 
 async function mkdirTracked(path: string, created: string[]) {
@@ -110,6 +115,7 @@ export async function writeFiles(plan: WritePlan, files: RenderedFiles): Promise
     if (!plan.targetExists && !(await exists(target))) {
       await rename(staging, target);
       activeStaging = undefined;
+      completedTarget = target;
       return;
     }
     // The target exists (empty, or --force): move file by file, creating directories as needed.
@@ -122,6 +128,7 @@ export async function writeFiles(plan: WritePlan, files: RenderedFiles): Promise
     }
     await fse.remove(staging);
     activeStaging = undefined;
+    completedTarget = target;
   } catch (error) {
     abortWrite();
     for (const file of movedFiles.reverse()) await unlink(file).catch(() => undefined);

@@ -63,11 +63,13 @@ describe('create-pyservice (spawned)', () => {
     expect(record.answers.author).toBeUndefined(); // no git identity in this HOME
   });
 
-  it('uses "my-service" when no directory is given and there is no terminal', async () => {
+  it('uses "my-service" (or --name) when no directory is given and there is no terminal', async () => {
     const { cwd, home } = sandbox();
     const result = await runCli(['--yes', '--no-git'], { cwd, env: env(home) });
     expect(result.code).toBe(0);
     expect(existsSync(join(cwd, 'my-service', 'pyproject.toml'))).toBe(true);
+    expect((await runCli(['--yes', '--no-git', '--name', 'Billing_API'], { cwd, env: env(home) })).code).toBe(0);
+    expect(existsSync(join(cwd, 'billing-api', 'pyproject.toml'))).toBe(true);
   });
 
   it('initialises git without a commit when git has no identity, and says so', async () => {
