@@ -3,7 +3,9 @@
  * given as flags are asked; incompatible choices are shown disabled with the
  * reason. Loaded lazily: only a terminal session pays for the prompt library.
  */
-import { confirm, input, select } from '@inquirer/prompts';
+import confirm from '@inquirer/confirm';
+import input from '@inquirer/input';
+import select from '@inquirer/select';
 import { whyDisabled } from './compat.js';
 import { authorFromGit, nameFromDirectory } from './defaults.js';
 import { CHOICE_KEYS, DEFAULT_DIRECTORY, OPTIONS, PROMPT_ORDER, STATIC_DEFAULTS, type Answers, type ChoiceKey, type OptionKey } from './options.js';
