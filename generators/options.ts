@@ -25,10 +25,18 @@ export interface Author {
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
 
+/** Why a value that is not offered is not offered, where there is more to say than the list. */
+const NOT_OFFERED: Readonly<Record<string, string>> = {
+  '3.10': 'Python 3.10 reached end of life in October 2026',
+  '3.9': 'Python 3.9 reached end of life in October 2025',
+};
+
 function parseChoice<V extends string>(choices: readonly Choice<V>[]) {
   return (raw: string): Parsed<V> => {
     const found = choices.find((c) => c.value === raw);
-    return found ? ok(found.value) : bad(`"${raw}" is not one of: ${choices.map((c) => c.value).join(', ')}`);
+    if (found) return ok(found.value);
+    const why = NOT_OFFERED[raw] ? ` (${NOT_OFFERED[raw]})` : '';
+    return bad(`"${raw}" is not one of: ${choices.map((c) => c.value).join(', ')}${why}`);
   };
 }
 

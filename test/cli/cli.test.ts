@@ -147,7 +147,7 @@ describe('create-pyservice (spawned)', () => {
 
 describe('bad input: one clear line per problem, exit 2, nothing written', () => {
   it.each([
-    [['--python', '3.10'], '--python: "3.10" is not one of: 3.11, 3.12, 3.13, 3.14, 3.15'],
+    [['--python', '3.10'], '--python: "3.10" is not one of: 3.11, 3.12, 3.13, 3.14, 3.15 (Python 3.10 reached end of life in October 2026)'],
     [['--runtime', 'alpine'], '--runtime: "alpine" is not one of: slim, distroless'],
     [['--deps', 'pipenv'], '--deps: "pipenv" is not one of: venv, wheels'],
     [['--server', 'hypercorn'], '--server: "hypercorn" is not one of: uvicorn, gunicorn'],

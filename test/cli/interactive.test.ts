@@ -1,5 +1,5 @@
 /** The real prompts, driven through a pseudo-terminal. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from '../helpers/cli.js';
@@ -79,6 +79,28 @@ describe('interactive prompts (pty)', () => {
     again.type(KEY.ctrlC);
     expect(await again.exit).toBe(130);
     expect(readdirSync(cwd)).toEqual(['svc']);
+  });
+
+  it('offers to run poetry when it is on PATH, with a spinner while it works', async () => {
+    const { cwd, home } = sandbox();
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    // A stand-in for Poetry (no PyPI here): records its calls, takes a moment like the real one.
+    writeFileSync(join(bin, 'poetry'), '#!/bin/sh\necho "$*" >> "$HOME/calls"\n[ "$1" = --version ] || sleep 0.3\n');
+    chmodSync(join(bin, 'poetry'), 0o755);
+    const pty = startPty(['svc', '--description', 'x', '--author', '', '--python', '3.13', '--runtime', 'slim', '--deps', 'venv', '--server', 'uvicorn', '--port', '8000', '--no-git'], {
+      cwd,
+      env: { ...env(home), PATH: `${bin}:/usr/bin:/bin` },
+    });
+    await pty.expect(/Distribution name/);
+    pty.type(KEY.enter);
+    await pty.expect(/Run poetry lock and poetry install now\?/);
+    pty.type(KEY.enter); // yes, the default
+    await pty.expect(/Resolving dependencies \(poetry lock\)/);
+    await pty.expect(/Next steps/);
+    expect(await pty.exit).toBe(0);
+    expect(readFileSync(join(home, 'calls'), 'utf8')).toBe('--version\nlock --no-interaction\ninstall --no-interaction\n');
+    expect(pty.output()).toContain('✔ Installing dependencies into .venv (poetry install)');
   });
 
   it('stops before asking anything else when the directory is not empty', async () => {

@@ -25,7 +25,8 @@ describe('option table', () => {
 
   it('parses choices strictly and lists what is allowed', () => {
     expect(parse('python', '3.12')).toEqual({ ok: true, value: '3.12' });
-    expect(parse('python', '3.10')).toEqual({ ok: false, problem: '"3.10" is not one of: 3.11, 3.12, 3.13, 3.14, 3.15' });
+    expect(parse('python', '3.10')).toEqual({ ok: false, problem: '"3.10" is not one of: 3.11, 3.12, 3.13, 3.14, 3.15 (Python 3.10 reached end of life in October 2026)' });
+    expect(parse('python', '3.16')).toEqual({ ok: false, problem: '"3.16" is not one of: 3.11, 3.12, 3.13, 3.14, 3.15' });
     expect(parse('runtime', 'alpine')).toMatchObject({ ok: false, problem: expect.stringContaining('slim, distroless') });
   });
 
