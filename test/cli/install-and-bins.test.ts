@@ -74,6 +74,34 @@ describe('--install', () => {
   });
 });
 
+describe('Ctrl-C', () => {
+  it('exits 130 and says the project is already written when interrupted during poetry install', async () => {
+    const { cwd, home } = sandbox();
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'poetry'), '#!/bin/sh\n[ "$1" = --version ] && exit 0\nexec sleep 5\n');
+    chmodSync(join(bin, 'poetry'), 0o755);
+    const child = spawn(process.execPath, [CLI, 'svc', '--yes', '--no-git', '--install'], {
+      cwd,
+      env: { ...process.env, ...env(home, bin), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const started = new Promise<void>((done) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('poetry lock')) done();
+      }),
+    );
+    await started;
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code).toBe(130);
+    expect(stderr).toContain(`Cancelled after the project was written to ${join(cwd, 'svc')}`);
+    expect(existsSync(join(cwd, 'svc', 'pyproject.toml'))).toBe(true);
+  });
+});
+
 describe('the pyservice bin', () => {
   it('accepts "pyservice new DIR" as create-pyservice DIR', async () => {
     const { cwd, home } = sandbox();
