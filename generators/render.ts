@@ -43,6 +43,8 @@ const RENAMES: Readonly<Record<string, string>> = {
 const ONLY_WHEN: Readonly<Record<string, (a: ProjectAnswers) => boolean>> = {
   'gunicorn_config.py': (a) => a.server === 'gunicorn',
   'app/__main__.py': (a) => a.server === 'uvicorn',
+  'tests/test_gunicorn_config.py': (a) => a.server === 'gunicorn',
+  'tests/test_main.py': (a) => a.server === 'uvicorn',
 };
 
 /** The ruff rules the generated project is held to (and our tests check it with). */
