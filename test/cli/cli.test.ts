@@ -109,7 +109,9 @@ describe('create-pyservice (spawned)', () => {
     const { cwd, home } = sandbox();
     const result = await runCli(['svc', '--dry-run', '--server', 'gunicorn'], { cwd, env: env(home) });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Dry run: would write 28 files to svc \(nothing written\)/);
+    const expected = renderService(defaultAnswers({ name: 'svc', server: 'gunicorn' }), '0.1.0');
+    expect(result.stdout).toMatch(new RegExp(`^Dry run: would write ${expected.size} files to svc \\(nothing written\\)`));
+    for (const path of expected.keys()) expect(result.stdout).toMatch(new RegExp(`^  ${path.replace(/\./g, '\\.')} +\\d+ B$`, 'm'));
     expect(result.stdout).toMatch(/^  gunicorn_config\.py +\d+ B$/m);
     expect(result.stdout).toMatch(/^  Dockerfile +\d+ B$/m);
     expect(readdirSync(cwd)).toEqual([]);
