@@ -94,7 +94,7 @@ async function askChoice(key: ChoiceKey, answers: Partial<Answers>) {
     const reason = whyDisabled(key, choice.value as never, answers);
     return {
       value: choice.value,
-      name: choice.label,
+      name: answers.python ? choice.label.replace('X', answers.python) : choice.label,
       description: choice.hint,
       disabled: reason ? `(${reason})` : false,
     };
