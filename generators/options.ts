@@ -193,7 +193,7 @@ export const OPTIONS = {
   python: choiceOption(PYTHON_CHOICES, {
     flag: 'python',
     valueName: 'VERSION',
-    help: 'Python version of the project and its images (3.13 is the one every runtime offers)',
+    help: 'Python version of the project and its images; 3.13 is the one every runtime offers (3.10 reached end of life in October 2026)',
     message: 'Python version',
     defaultHelp: '3.13',
   }),

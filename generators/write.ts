@@ -80,6 +80,15 @@ export async function planWrite(target: string, files: RenderedFiles, force: boo
   return { target: root, targetExists: true, overwrites, creates: paths.filter((p) => !overwrites.includes(p)) };
 }
 
+/**
+ * Where to stage: beside a new target (one rename then moves it into place), or
+ * inside an existing one, whose parent may not be writable (`create-pyservice .`).
+ * Either way the renames stay on one filesystem.
+ */
+export function stagingParent(plan: Pick<WritePlan, 'target' | 'targetExists'>): string {
+  return plan.targetExists ? plan.target : dirname(plan.target);
+}
+
 let activeStaging: string | undefined;
 let completedTarget: string | undefined;
 
@@ -108,7 +117,7 @@ export async function writeFiles(plan: WritePlan, files: RenderedFiles): Promise
   const movedFiles: string[] = [];
   try {
     await mkdirTracked(dirname(target), createdDirs);
-    const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.create-pyservice-`));
+    const staging = await mkdtemp(join(stagingParent(plan), `.${basename(target)}.create-pyservice-`));
     activeStaging = staging;
     for (const [path, content] of files) await fse.outputFile(join(staging, path), content);
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planWrite, writeFiles, WriteRefused } from '../../generators/write.js';
+import { planWrite, stagingParent, writeFiles, WriteRefused } from '../../generators/write.js';
 
 const files = () =>
   new Map([
@@ -29,6 +29,17 @@ describe('planWrite / writeFiles', () => {
     await writeFiles(plan, files());
     expect(readdirSync(join(root, 'repo')).sort()).toEqual(['.git', 'a.txt', 'dir']);
     expect(readdirSync(root)).toEqual(['repo']);
+  });
+
+  it('stages inside an existing target, so its parent need not be writable', async () => {
+    const root = base();
+    mkdirSync(join(root, 'here'));
+    const existing = await planWrite(join(root, 'here'), files(), false);
+    expect(stagingParent(existing)).toBe(join(root, 'here'));
+    const fresh = await planWrite(join(root, 'new'), files(), false);
+    expect(stagingParent(fresh)).toBe(root);
+    await writeFiles(existing, files());
+    expect(readdirSync(join(root, 'here')).sort()).toEqual(['a.txt', 'dir']); // staging removed
   });
 
   it('refuses conflicts without force, listing exactly the generated files that exist', async () => {
