@@ -71,9 +71,15 @@ export function ruffCheck(files: ReadonlyMap<string, string>): RuffProblem[] {
     for (const d of diagnostics) {
       problems.push({ path, line: d.start_location.row, code: d.code ?? 'syntax-error', message: d.message });
     }
-    if (workspace.format(content) !== content) {
-      problems.push({ path, line: 1, code: 'format', message: 'would be reformatted by ruff format' });
+    let formatted: string;
+    try {
+      formatted = workspace.format(content);
+    } catch (error) {
+      // ruff format refuses files it cannot parse (ruff check reports those too).
+      problems.push({ path, line: 1, code: 'format', message: `ruff format cannot parse it: ${String(error)}` });
+      continue;
     }
+    if (formatted !== content) problems.push({ path, line: 1, code: 'format', message: 'would be reformatted by ruff format' });
   }
   return problems;
 }
