@@ -161,7 +161,7 @@ export const OPTIONS = {
     help: 'where to create the project ("." for the current directory)',
     message: 'Project directory',
     parse: parseDirectory,
-    defaultHelp: 'asked; "my-service" without a terminal',
+    defaultHelp: 'asked; without a terminal the --name, else "my-service"',
   }),
   name: option({
     kind: 'string',
