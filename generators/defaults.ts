@@ -1,7 +1,7 @@
 /** Defaults that depend on other answers or on the machine (the rest are static in options.ts). */
 import { basename, resolve } from 'node:path';
 import { checkName, suggestName } from './names.js';
-import { OPTIONS, type Answers, type Author } from './options.js';
+import { OPTIONS, type Author } from './options.js';
 import { gitConfig } from './post.js';
 
 /** The distribution name implied by a directory: its basename, normalised. */
@@ -22,5 +22,3 @@ export function authorFromGit(): Author | null {
   const nameOnly = OPTIONS.author.parse(name);
   return nameOnly.ok ? nameOnly.value : null;
 }
-
-export type { Answers };

@@ -5,29 +5,22 @@
  * script records how it was called: what is under test is our handling of its
  * success and failure, not Poetry.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { CLI, runCli, sandbox } from '../helpers/cli.js';
+import { fakePoetry } from '../helpers/fake-poetry.js';
 
-function fakePoetry(home: string, failOn?: string): string {
-  const bin = join(home, 'bin');
-  mkdirSync(bin, { recursive: true });
-  writeFileSync(
-    join(bin, 'poetry'),
-    `#!/bin/sh
-echo "$*" >> "$HOME/poetry-calls.log"
-case "$1" in
-  --version) echo "Poetry (version 2.1.2)" ;;
+/** Poetry that locks (writes poetry.lock), or fails with a resolver error on `failOn`. */
+const poetry = (home: string, failOn?: string) =>
+  fakePoetry(
+    home,
+    `case "$1" in
   ${failOn ?? 'never'}) echo "Because my-api depends on fastapi (>=0.115,<1.0) which doesn't match any versions, version solving failed." >&2; exit 1 ;;
   lock) echo "# lock" > poetry.lock ;;
-esac
-`,
+esac`,
   );
-  chmodSync(join(bin, 'poetry'), 0o755);
-  return bin;
-}
 
 const env = (home: string, bin?: string) => ({
   HOME: home,
@@ -38,7 +31,7 @@ const env = (home: string, bin?: string) => ({
 describe('--install', () => {
   it('runs poetry lock then poetry install in the new project', async () => {
     const { cwd, home } = sandbox();
-    const bin = fakePoetry(home);
+    const bin = poetry(home);
     const result = await runCli(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
     expect(result.code).toBe(0);
     expect(readFileSync(join(home, 'poetry-calls.log'), 'utf8')).toBe('--version\nlock --no-interaction\ninstall --no-interaction\n');
@@ -49,7 +42,7 @@ describe('--install', () => {
 
   it('keeps the project and exits 1 with Poetry\'s own words when it fails', async () => {
     const { cwd, home } = sandbox();
-    const bin = fakePoetry(home, 'lock');
+    const bin = poetry(home, 'lock');
     const result = await runCli(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the project was written, but a follow-up step failed');
@@ -67,7 +60,7 @@ describe('--install', () => {
 
   it('is off by default without a terminal, and poetry is not even probed', async () => {
     const { cwd, home } = sandbox();
-    const bin = fakePoetry(home);
+    const bin = poetry(home);
     const result = await runCli(['svc', '--yes', '--no-git'], { cwd, env: env(home, bin) });
     expect(result.code).toBe(0);
     expect(existsSync(join(home, 'poetry-calls.log'))).toBe(false);
@@ -77,10 +70,7 @@ describe('--install', () => {
 describe('Ctrl-C', () => {
   it('exits 130 and says the project is already written when interrupted during poetry install', async () => {
     const { cwd, home } = sandbox();
-    const bin = join(home, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'poetry'), '#!/bin/sh\n[ "$1" = --version ] && exit 0\nexec sleep 5\n');
-    chmodSync(join(bin, 'poetry'), 0o755);
+    const bin = fakePoetry(home, 'exec sleep 5');
     const child = spawn(process.execPath, [CLI, 'svc', '--yes', '--no-git', '--install'], {
       cwd,
       env: { ...process.env, ...env(home, bin), NO_COLOR: '1' },

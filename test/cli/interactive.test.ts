@@ -1,8 +1,9 @@
 /** The real prompts, driven through a pseudo-terminal. */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from '../helpers/cli.js';
+import { fakePoetry } from '../helpers/fake-poetry.js';
 import { KEY, startPty } from '../helpers/pty.js';
 
 // No poetry on this PATH, so the install question is not asked; HOME has no git identity.
@@ -83,11 +84,7 @@ describe('interactive prompts (pty)', () => {
 
   it('offers to run poetry when it is on PATH, with a spinner while it works', async () => {
     const { cwd, home } = sandbox();
-    const bin = join(home, 'bin');
-    mkdirSync(bin);
-    // A stand-in for Poetry (no PyPI here): records its calls, takes a moment like the real one.
-    writeFileSync(join(bin, 'poetry'), '#!/bin/sh\necho "$*" >> "$HOME/calls"\n[ "$1" = --version ] || sleep 0.3\n');
-    chmodSync(join(bin, 'poetry'), 0o755);
+    const bin = fakePoetry(home, 'sleep 0.3'); // takes a moment, like the real one
     const pty = startPty(['svc', '--description', 'x', '--author', '', '--python', '3.13', '--runtime', 'slim', '--deps', 'venv', '--server', 'uvicorn', '--port', '8000', '--no-git'], {
       cwd,
       env: { ...env(home), PATH: `${bin}:/usr/bin:/bin` },
@@ -99,7 +96,7 @@ describe('interactive prompts (pty)', () => {
     await pty.expect(/Resolving dependencies \(poetry lock\)/);
     await pty.expect(/Next steps/);
     expect(await pty.exit).toBe(0);
-    expect(readFileSync(join(home, 'calls'), 'utf8')).toBe('--version\nlock --no-interaction\ninstall --no-interaction\n');
+    expect(readFileSync(join(home, 'poetry-calls.log'), 'utf8')).toBe('--version\nlock --no-interaction\ninstall --no-interaction\n');
     expect(pty.output()).toContain('✔ Installing dependencies into .venv (poetry install)');
   });
 
