@@ -64,7 +64,7 @@ function outputPath(templatePath: string): string {
   return [...parts, RENAMES[base] ?? base].join('/');
 }
 
-const label = (choices: readonly { value: string; label: string; hint: string }[], value: string) =>
+const choiceOf = (choices: readonly { value: string; label: string; hint: string }[], value: string) =>
   choices.find((c) => c.value === value)!;
 
 /** Everything the templates may use: the answers, derived values and the escaping functions. */
@@ -84,7 +84,7 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
     requirement('uvicorn[standard]'),
     ...(server === 'gunicorn' ? [requirement('gunicorn'), requirement('uvicorn-worker')] : []),
   ];
-  const runtimeChoice = label(RUNTIME_CHOICES, runtime);
+  const runtimeChoice = choiceOf(RUNTIME_CHOICES, runtime);
   const image = runtime === 'distroless' ? VERSIONS.distrolessImage : VERSIONS.pythonImage(python);
   return {
     ...answers,
@@ -109,8 +109,8 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
           : `requires-python >=${python}; the builder and the runtime use the same ${VERSIONS.pythonImage(python)} interpreter`,
       ],
       ['Runtime image', `${runtime} (${image})`, runtimeChoice.hint],
-      ['Dependencies', deps, label(DEPS_CHOICES, deps).hint],
-      ['Server', server, label(SERVER_CHOICES, server).hint],
+      ['Dependencies', deps, choiceOf(DEPS_CHOICES, deps).hint],
+      ['Server', server, choiceOf(SERVER_CHOICES, server).hint],
       ['Port', String(port), 'EXPOSEd by the image; override at run time with PORT'],
       ['Poetry', answers.poetryVersion, 'pinned in the image build as ARG POETRY_VERSION (docker build --build-arg POETRY_VERSION=...)'],
     ] as const,
