@@ -15,7 +15,7 @@ function withGitIdentity(home: string) {
   writeFileSync(join(home, '.gitconfig'), '[user]\n\tname = Ada Lovelace\n\temail = ada@example.org\n');
 }
 
-describe('create-pyservice (spawned)', () => {
+describe.concurrent('create-pyservice (spawned)', () => {
   it('prints help generated from the option table, and the version', async () => {
     const { cwd, home } = sandbox();
     const help = await runCli(['--help'], { cwd, env: env(home) });
@@ -147,7 +147,7 @@ describe('create-pyservice (spawned)', () => {
   });
 });
 
-describe('bad input: one clear line per problem, exit 2, nothing written', () => {
+describe.concurrent('bad input: one clear line per problem, exit 2, nothing written', () => {
   it.each([
     [['--python', '3.10'], '--python: "3.10" is not one of: 3.11, 3.12, 3.13, 3.14, 3.15 (Python 3.10 reached end of life in October 2026)'],
     [['--runtime', 'alpine'], '--runtime: "alpine" is not one of: slim, distroless'],
@@ -195,7 +195,7 @@ describe('bad input: one clear line per problem, exit 2, nothing written', () =>
   });
 });
 
-describe('never loses a file', () => {
+describe.concurrent('never loses a file', () => {
   it('refuses a non-empty directory, listing the files that would conflict, and touches nothing', async () => {
     const { cwd, home } = sandbox();
     const dir = join(cwd, 'svc');

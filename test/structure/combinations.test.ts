@@ -1,35 +1,34 @@
 /**
- * Every valid combination of choices renders a project whose files are
- * well-formed for their real consumers: a TOML parser, CPython's compiler,
- * the real ruff (lint + format), GNU make, and our Dockerfile linter.
+ * Every supported combination of choices (the hand-written list in
+ * test/helpers/matrix.ts, not the table under test) renders a project whose
+ * files are well-formed for their real consumers: a TOML parser, CPython's
+ * compiler, the real ruff (lint + format), GNU make, and our Dockerfile linter.
+ *
+ * The combinations share most of their content, so the expensive checks run
+ * once per distinct content (test/helpers/checks.ts): one CPython process for
+ * every distinct Python tree, ruff once per file and settings, make once per
+ * Makefile. Each combination still asserts on the result for its own files.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { afterAll, describe, expect, it } from 'vitest';
-import { validCombinations } from '../../generators/compat.js';
+import { describe, expect, it } from 'vitest';
 import { renderService, RECORD_FILE } from '../../generators/render.js';
 import { lintDockerfile } from '../../scripts/lib/dockerfile-lint.js';
-import { ruffCheck } from '../../scripts/lib/ruff.js';
 import { makefileProblems, textProblems } from '../../scripts/lib/text-checks.js';
+import { compilePython, pythonsFor, ruffProblems, runMake } from '../helpers/checks.js';
+import { label, SUPPORTED } from '../helpers/matrix.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
-const root = mkdtempSync(join(tmpdir(), 'pyservice-structure-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const combos = validCombinations();
-
-describe.each(combos.map((c) => [`${c.python} ${c.runtime} ${c.deps} ${c.server}`, c] as const))('%s', (label, combo) => {
+const projects = SUPPORTED.map((combo) => {
   const answers = defaultAnswers({ ...combo, name: 'combo-service', description: 'Checks "quotes" and $(subshells)' });
-  const files = renderService(answers, TEST_VERSION);
-  const dir = join(root, label.replace(/ /g, '-'));
-  for (const [path, content] of files) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
+  return { combo, answers, files: renderService(answers, TEST_VERSION) };
+});
 
+// Computed on first use, for all combinations at once.
+let compileReports: ReturnType<typeof compilePython> | undefined;
+let ruffReports: ReturnType<typeof ruffProblems> | undefined;
+const MAKE_TARGETS = ['install', 'lock', 'run', 'server', 'test', 'lint', 'format', 'docker-build', 'docker-run', 'clean'];
+
+describe.each(projects.map((project, index) => [label(project.combo), project, index] as const))('%s', (_label, { combo, answers, files }, index) => {
   it('has a pyproject.toml that parses and matches the choices', () => {
     const toml = parseToml(files.get('pyproject.toml')!) as any;
     expect(toml.project.name).toBe('combo-service');
@@ -49,26 +48,26 @@ describe.each(combos.map((c) => [`${c.python} ${c.runtime} ${c.deps} ${c.server}
     expect(record).toEqual({ generator: 'create-pyservice', version: TEST_VERSION, answers: expected });
   });
 
-  it('compiles every Python file with CPython', () => {
-    const pyFiles = [...files.keys()].filter((p) => p.endsWith('.py'));
-    const result = spawnSync('python3', ['-m', 'py_compile', ...pyFiles], { cwd: dir, encoding: 'utf8' });
-    expect(result.error, 'python3 is needed by this test').toBeUndefined();
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
+  it(`compiles every Python file with CPython ${pythonsFor(combo.python).map((i) => i.version).join(', ') || '(none found)'}`, async () => {
+    compileReports ??= compilePython(projects.map((p) => ({ files: p.files, python: p.combo.python })));
+    const report = (await compileReports)[index]!;
+    expect(report.compiledBy, 'a python3 on PATH is needed by this test').not.toEqual([]);
+    expect(report.problems).toEqual([]);
   });
 
   it('passes ruff check and ruff format --check with its own settings', () => {
-    expect(ruffCheck(files)).toEqual([]);
+    ruffReports ??= ruffProblems(projects.map((p) => p.files));
+    expect(ruffReports[index]).toEqual([]);
   });
 
   it('has a Makefile that GNU make accepts, with tab-indented recipes', () => {
     expect(makefileProblems(files.get('Makefile')!)).toEqual([]);
-    const targets = ['install', 'lock', 'run', 'server', 'test', 'lint', 'format', 'docker-build', 'docker-run', 'clean'];
-    const dry = spawnSync('make', ['-n', ...targets], { cwd: dir, encoding: 'utf8' });
-    expect(dry.stderr).toBe('');
-    expect(dry.stdout).toContain('docker build -t combo-service .');
-    const help = spawnSync('make', ['--no-print-directory'], { cwd: dir, encoding: 'utf8' });
-    for (const target of targets) expect(help.stdout).toMatch(new RegExp(`^  ${target} +\\S`, 'm'));
+    const { dryRun, help } = runMake(files, MAKE_TARGETS);
+    expect(dryRun.stderr).toBe('');
+    expect(dryRun.status).toBe(0);
+    expect(dryRun.stdout).toContain('docker build -t combo-service .');
+    expect(help.status).toBe(0);
+    for (const target of MAKE_TARGETS) expect(help.stdout).toMatch(new RegExp(`^  ${target} +\\S`, 'm'));
   });
 
   it('has a Dockerfile with no lint findings, matched to the choices', () => {
