@@ -28,7 +28,7 @@ const env = (home: string, bin?: string) => ({
   PATH: `${bin ? `${bin}:` : ''}/usr/bin:/bin`,
 });
 
-describe('--install', () => {
+describe.concurrent('--install', () => {
   it('runs poetry lock then poetry install in the new project', async () => {
     const { cwd, home } = sandbox();
     const bin = poetry(home);
@@ -92,7 +92,7 @@ describe('Ctrl-C', () => {
   });
 });
 
-describe('the pyservice bin', () => {
+describe.concurrent('the pyservice bin', () => {
   it('accepts "pyservice new DIR" as create-pyservice DIR', async () => {
     const { cwd, home } = sandbox();
     const link = join(home, 'pyservice');

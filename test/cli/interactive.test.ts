@@ -11,7 +11,7 @@ const env = (home: string) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', PATH: '/u
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('interactive prompts (pty)', () => {
+describe.concurrent('interactive prompts (pty)', () => {
   it('asks every question, offers only compatible choices, and writes the answers', async () => {
     const { cwd, home } = sandbox();
     const pty = startPty([], { cwd, env: env(home) });
