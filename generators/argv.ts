@@ -3,7 +3,8 @@
  * node:util parseArgs, it keeps going after a mistake so that every problem
  * is reported at once.
  */
-import { CONTROL_FLAGS, OPTIONS, type Answers, type ControlKey, type Controls, type OptionKey } from './options.js';
+import { CONTROL_FLAGS, OPTIONS, TABLE, type Answers, type ControlKey, type Controls, type OptionKey } from './options.js';
+import { setAnswer } from './resolve.js';
 
 export interface ParsedArgv {
   readonly given: Partial<Answers>;
@@ -63,8 +64,8 @@ function closest(flag: string): string | undefined {
 const looksLikeFlag = (token: string | undefined) =>
   token !== undefined && (token.startsWith('--') || /^-[a-zA-Z]+$/.test(token));
 
-export function parseArgv(argv: readonly string[]): ParsedArgv {
-  const given: Partial<Record<OptionKey, unknown>> = {};
+export function parseArgv(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedArgv {
+  const given: Partial<Answers> = {};
   const raw = new Map<OptionKey, string>();
   const controls = Object.fromEntries(Object.keys(CONTROL_FLAGS).map((k) => [k, false])) as Controls;
   const errors: string[] = [];
@@ -140,14 +141,56 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   }
 
   if (positionals.length > 0) raw.set('directory', positionals[0]!);
-  if (positionals.length > 1) {
-    errors.push(`unexpected argument${positionals.length > 2 ? 's' : ''} ${positionals.slice(1).map((p) => `"${p}"`).join(' ')}: give one directory (quote a path with spaces)`);
-  }
+  if (positionals.length > 1) errors.push(strayArguments(positionals, env));
 
-  for (const [key, value] of raw) {
-    const result = OPTIONS[key].parse(value);
-    if (result.ok) given[key] = result.value;
-    else errors.push(`${OPTIONS[key].kind === 'positional' ? 'directory' : `--${OPTIONS[key].flag}`}: ${result.problem}`);
-  }
-  return { given: given as Partial<Answers>, controls, errors };
+  const take = <K extends OptionKey>(key: K, value: string) => {
+    const result = TABLE[key].parse(value);
+    if (result.ok) setAnswer(given, key, result.value);
+    else errors.push(`${TABLE[key].kind === 'positional' ? 'directory' : `--${TABLE[key].flag}`}: ${result.problem}`);
+  };
+  for (const [key, value] of raw) take(key, value);
+  return { given, controls, errors };
 }
+
+/** npm passes the options it does not know as `npm_config_<flag>` (values become stray words). */
+const npmConfig = (env: NodeJS.ProcessEnv, flag: string) => env[`npm_config_${flag.replace(/-/g, '_')}`];
+
+/**
+ * Extra positional arguments. The usual cause: `npm create pyservice my-api --runtime distroless`
+ * without `--`, where npm keeps the options and passes their values on as words. When a stray
+ * word is a value of one of our options, or npm's environment shows it ran us, say so and give
+ * the corrected command.
+ */
+function strayArguments(positionals: readonly string[], env: NodeJS.ProcessEnv): string {
+  const strays = positionals.slice(1);
+  const plain = `unexpected argument${strays.length > 1 ? 's' : ''} ${strays.map((p) => `"${p}"`).join(' ')}: give one directory (quote a path with spaces)`;
+  const ranByNpm = env.npm_command === 'init' || env.npm_command === 'exec' || env.npm_lifecycle_event === 'npx';
+  const valueOf = (word: string) => (Object.keys(OPTIONS) as OptionKey[]).find((key) => TABLE[key].choices?.some((c) => c.value === word));
+  if (!ranByNpm && !strays.some((word) => valueOf(word))) return plain;
+
+  // Rebuild the options npm swallowed: value options from the stray words, switches from npm_config_*.
+  const unused = [...strays];
+  const options: string[] = [];
+  for (const key of Object.keys(OPTIONS) as OptionKey[]) {
+    const def = TABLE[key];
+    if (!def.flag) continue;
+    const seen = npmConfig(env, def.flag);
+    const byValue = unused.find((word) => def.choices?.some((c) => c.value === word));
+    if (def.kind === 'boolean') {
+      if (seen === 'true') options.push(`--${def.flag}`);
+      if (seen === 'false') options.push(`--no-${def.flag}`);
+    } else if (byValue !== undefined || seen !== undefined) {
+      const value = byValue ?? (def.choices ? undefined : unused[0]);
+      if (value === undefined) continue;
+      unused.splice(unused.indexOf(value), 1);
+      options.push(`--${def.flag}`, shellWord(value));
+    }
+  }
+  for (const def of Object.values(CONTROL_FLAGS)) if (npmConfig(env, def.flag) === 'true' && def.flag !== 'help') options.push(`--${def.flag}`);
+  if (unused.length > 0 || options.length === 0) {
+    return `${plain}; with npm create, put -- before the options: npm create pyservice@latest ${shellWord(positionals[0] ?? 'my-api')} -- --OPTION VALUE`;
+  }
+  return `unexpected argument${strays.length > 1 ? 's' : ''} ${strays.map((p) => `"${p}"`).join(' ')}: npm kept the options for itself; put -- before them: npm create pyservice@latest ${shellWord(positionals[0] ?? 'my-api')} -- ${options.join(' ')}`;
+}
+
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);

@@ -1,21 +1,19 @@
 /**
- * THE option table. Every question the scaffolder can ask exists once, here:
- * the answer types, `--help`, flag parsing, validation, the interactive prompts
- * and the recorded answers file are all derived from it.
+ * THE option table. Every value the scaffolder takes exists once, here, with
+ * everything about it: its type (from its parser), flag and help text, its
+ * default (static, or derived from other answers and the machine) and how the
+ * default reads in --help, whether and when a terminal session asks for it,
+ * and whether it is recorded in the project. argv.ts, resolve.ts, prompts.ts,
+ * help.ts and render.ts's recorded answers all walk this table; none of them
+ * names an option.
  */
-import { checkName } from './names.js';
+import { basename, resolve } from 'node:path';
+import { checkName, suggestName } from './names.js';
+import { gitConfig } from './post.js';
 import { PYTHON_VERSIONS, VERSIONS } from './versions.js';
 
-export interface Choice<V extends string = string> {
-  readonly value: V;
-  /** Short label shown in prompts and help. */
-  readonly label: string;
-  /** Why one would pick it. */
-  readonly hint: string;
-}
-
-/** What parsing a raw flag value produced: the value, or what is wrong with it. */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+/** What parsing a raw value produced: the value, or what is wrong with it (and a value to suggest). */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string; suggestion?: string };
 
 export interface Author {
   readonly name: string;
@@ -23,7 +21,85 @@ export interface Author {
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
+const bad = (problem: string, suggestion?: string): Parsed<never> =>
+  suggestion === undefined ? { ok: false, problem } : { ok: false, problem, suggestion };
+
+/** What a derived default may look at besides the other answers. Each is computed only when asked for. */
+export interface Machine {
+  /** A terminal session (prompts are possible). */
+  readonly interactive: boolean;
+  readonly poetryAvailable: () => boolean;
+  readonly gitConfig: (key: string) => string | undefined;
+}
+
+export interface Choice<V extends string = string> {
+  readonly value: V;
+  /** What the choice generates, shown in the question; may depend on answers known so far. */
+  readonly label: string | ((known: Known) => string);
+  /** Why one would pick it: shown under the highlighted choice. */
+  readonly hint: string | ((known: Known) => string);
+}
+
+/** How the option's value is typed in: flag parsing and the prompt kind follow from it. */
+export type OptionKind = 'positional' | 'string' | 'choice' | 'number' | 'boolean';
+
+/**
+ * When a terminal session asks for the option:
+ * - `core`: asked in every session (the questions that shape the service), unless given or decided;
+ * - `customise`: takes its default, shown in the summary with its flag; asked if the user chooses to
+ *   customise, or when no default can be derived;
+ * - `never`: a flag only.
+ */
+export type Stage = 'core' | 'customise' | 'never';
+
+/** Answers known so far, by option key (values are checked by their own parsers). */
+export type Known = { readonly [key: string]: unknown };
+
+export interface OptionDef<T> {
+  readonly kind: OptionKind;
+  /** Long flag without dashes (absent for the positional directory). */
+  readonly flag?: string;
+  /** Placeholder shown in --help. */
+  readonly valueName?: string;
+  readonly help: string;
+  /** A short name, for the summary of defaults. */
+  readonly title: string;
+  readonly stage: Stage;
+  /** Prompt text (options of stage `never` have none). */
+  readonly message?: string;
+  readonly choices?: readonly Choice[];
+  /**
+   * A choice option whose question also picks `with`: one question over every
+   * compatible pair (the runtime image and its Python).
+   */
+  readonly with?: string;
+  readonly parse: (raw: string) => Parsed<T>;
+  /** The value used when none is given: static, or derived from the answers before it in the table. */
+  readonly default: DefaultSpec<T>;
+  /** Written to the project's answers record. */
+  readonly recorded: boolean;
+  /** How a value reads in the summary and as a prompt default (String(value) if absent). */
+  readonly format?: (value: T) => string;
+  /** A check of the final value against the machine (e.g. --install needs poetry); the problem, if any. */
+  readonly check?: (value: T, machine: Machine) => string | undefined;
+}
+
+export type DefaultSpec<T> =
+  | { readonly value: T }
+  | { readonly derive: (known: Known, machine: Machine) => Parsed<T>; readonly help: string };
+
+/** An entry of the table; keeps `kind`, `recorded` and the default's shape literal for the key-set types below. */
+const option = <T, const Kind extends OptionKind, const R extends boolean, D extends DefaultSpec<T>>(
+  def: OptionDef<T> & { readonly kind: Kind; readonly recorded: R; readonly default: D },
+) => def;
+
+/** A choice option: its values, parser and question choices come from one list. */
+function choiceOption<V extends string, const R extends boolean, D extends DefaultSpec<V>>(
+  choices: readonly Choice<V>[],
+  def: Omit<OptionDef<V>, 'kind' | 'choices' | 'parse'> & { readonly recorded: R; readonly default: D },
+) {
+  return { ...def, kind: 'choice' as const, choices, parse: parseChoice(choices) };
+}
 
 /** Why a value that is not offered is not offered, where there is more to say than the list. */
 const NOT_OFFERED: Readonly<Record<string, string>> = {
@@ -65,6 +141,19 @@ function parseAuthor(raw: string): Parsed<Author | null> {
   return ok(email === undefined ? { name } : { name, email });
 }
 
+const formatAuthor = (author: Author | null) => (author ? (author.email ? `${author.name} <${author.email}>` : author.name) : '');
+
+/** `git config user.name/user.email`, when set and valid; else no author. */
+function authorFromGit(_known: Known, machine: Machine): Parsed<Author | null> {
+  const name = machine.gitConfig('user.name');
+  if (!name) return ok(null);
+  const email = machine.gitConfig('user.email');
+  const full = parseAuthor(email ? `${name} <${email}>` : name);
+  if (full.ok) return full;
+  const nameOnly = parseAuthor(name);
+  return nameOnly.ok ? nameOnly : ok(null);
+}
+
 function parsePort(raw: string): Parsed<number> {
   if (!/^\d{1,5}$/.test(raw.trim())) return bad(`"${raw}" is not a whole number from 1 to 65535`);
   const port = Number(raw.trim());
@@ -86,188 +175,268 @@ function parseName(raw: string): Parsed<string> {
   return check.ok ? ok(check.name) : bad(`"${raw}" is ${check.problem}`);
 }
 
+/** The distribution name implied by the directory: its basename, normalised. */
+function nameFromDirectory(known: Known): Parsed<string> {
+  const base = basename(resolve(String(known.directory ?? DEFAULT_DIRECTORY)));
+  const check = checkName(base);
+  if (check.ok) return ok(check.name);
+  return bad(`the directory's name "${base}" is ${check.problem}`, suggestName(base));
+}
+
 function parseDirectory(raw: string): Parsed<string> {
   if (raw.trim().length === 0) return bad('is empty');
   if (raw.includes('\0')) return bad('contains a NUL character');
   return ok(raw);
 }
 
-const boolean = (raw: string): Parsed<boolean> => ok(raw === 'true');
+const parseBoolean = (raw: string): Parsed<boolean> => ok(raw === 'true');
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 
-export const PYTHON_CHOICES = PYTHON_VERSIONS.map((v) => ({
-  value: v,
-  label: `Python ${v}`,
-  hint: v === VERSIONS.distrolessPython ? 'the one version every runtime offers (distroless included)' : 'slim runtime only',
-})) as readonly Choice<(typeof PYTHON_VERSIONS)[number]>[];
+const DEFAULT_DIRECTORY = 'my-service';
+
+const slimImage = (known: Known) => VERSIONS.pythonImage(typeof known.python === 'string' ? known.python : 'X');
 
 export const RUNTIME_CHOICES = [
-  { value: 'slim', label: 'python:X-slim', hint: 'Debian slim with the official Python; has a shell for debugging' },
+  {
+    value: 'slim',
+    label: slimImage,
+    hint: (known: Known) =>
+      `Debian slim with the official Python${typeof known.python === 'string' ? ` ${known.python}` : ''}; has a shell for debugging`,
+  },
   {
     value: 'distroless',
-    label: 'distroless',
-    hint: 'gcr.io/distroless/python3-debian13: no shell or package manager, smallest attack surface',
+    label: `${VERSIONS.distrolessImage} (Python ${VERSIONS.distrolessPython})`,
+    hint: `no shell or package manager, the smallest attack surface; runs Debian's Python ${VERSIONS.distrolessPython}`,
   },
 ] as const satisfies readonly Choice[];
 
+export const PYTHON_CHOICES: readonly Choice<(typeof PYTHON_VERSIONS)[number]>[] = PYTHON_VERSIONS.map((v) => ({
+  value: v,
+  label: (known: Known) => (known.runtime === 'distroless' ? `Python ${v}` : VERSIONS.pythonImage(v)),
+  hint: v === VERSIONS.distrolessPython ? 'the one version every runtime offers (distroless included)' : 'slim runtime only',
+}));
+
 export const DEPS_CHOICES = [
   { value: 'venv', label: 'Poetry venv', hint: 'Poetry builds an in-project venv that is copied into the runtime' },
-  {
-    value: 'wheels',
-    label: 'wheels',
-    hint: 'poetry export → pip wheel in the builder; pip installs the wheels in the runtime',
-  },
+  { value: 'wheels', label: 'wheels', hint: 'poetry export → pip wheel in the builder; pip installs the wheels in the runtime' },
 ] as const satisfies readonly Choice[];
 
 export const SERVER_CHOICES = [
   { value: 'uvicorn', label: 'uvicorn', hint: 'one process per container, as FastAPI recommends under an orchestrator' },
-  {
-    value: 'gunicorn',
-    label: 'gunicorn + uvicorn workers',
-    hint: 'a process manager with several workers, for a VM or a single host',
-  },
+  { value: 'gunicorn', label: 'gunicorn + uvicorn workers', hint: 'a process manager with several workers, for a VM or a single host' },
 ] as const satisfies readonly Choice[];
 
-type OptionKind = 'positional' | 'string' | 'choice' | 'number' | 'boolean';
-
-interface OptionDef<T> {
-  readonly kind: OptionKind;
-  /** Long flag without dashes (absent for the positional directory). */
-  readonly flag?: string;
-  /** Placeholder shown in --help. */
-  readonly valueName?: string;
-  readonly help: string;
-  /** Prompt text; options without one are never asked. */
-  readonly message?: string;
-  readonly choices?: readonly Choice[];
-  readonly parse: (raw: string) => Parsed<T>;
-  /** Shown in --help; the value used when nothing is given (see defaults.ts for computed ones). */
-  readonly defaultHelp: string;
-}
-
-const option = <T>(def: OptionDef<T>) => def;
-
-/** A choice option: its values, parser and prompt choices come from one list. */
-function choiceOption<V extends string>(
-  choices: readonly Choice<V>[],
-  def: Omit<OptionDef<V>, 'kind' | 'choices' | 'parse'>,
-) {
-  return { ...def, kind: 'choice' as const, choices, parse: parseChoice(choices) };
-}
-
+/**
+ * The table. Key order is the order of --help, of the questions within a
+ * stage (core questions first), of the recorded answers, and of default
+ * resolution (a derived default sees the answers before it).
+ */
 export const OPTIONS = {
   directory: option({
+    title: 'Directory',
     kind: 'positional',
     valueName: 'directory',
     help: 'where to create the project ("." for the current directory)',
+    stage: 'core',
     message: 'Project directory',
     parse: parseDirectory,
-    defaultHelp: 'asked; without a terminal the --name, else "my-service"',
+    default: { derive: (known) => ok(typeof known.name === 'string' ? known.name : DEFAULT_DIRECTORY), help: `asked; without a terminal the --name, else "${DEFAULT_DIRECTORY}"` },
+    recorded: false,
   }),
   name: option({
+    title: 'Name',
     kind: 'string',
     flag: 'name',
     valueName: 'NAME',
     help: 'distribution name (PEP 508), normalised: My_API → my-api',
+    stage: 'customise',
     message: 'Distribution name',
     parse: parseName,
-    defaultHelp: "the directory's name",
+    default: { derive: nameFromDirectory, help: "the directory's name" },
+    recorded: true,
   }),
   description: option({
+    title: 'Description',
     kind: 'string',
     flag: 'description',
     valueName: 'TEXT',
     help: 'one-line description',
+    stage: 'customise',
     message: 'Description',
     parse: parseDescription,
-    defaultHelp: '"A FastAPI service"',
+    default: { value: 'A FastAPI service' },
+    recorded: true,
   }),
   author: option({
+    title: 'Author',
     kind: 'string',
     flag: 'author',
     valueName: '"NAME <EMAIL>"',
     help: 'project author ("" for none)',
+    stage: 'customise',
     message: 'Author (Name <email>, empty for none)',
     parse: parseAuthor,
-    defaultHelp: 'git config user.name/user.email, if set',
-  }),
-  python: choiceOption(PYTHON_CHOICES, {
-    flag: 'python',
-    valueName: 'VERSION',
-    help: 'Python version of the project and its images; 3.13 is the one every runtime offers (3.10 reached end of life in October 2026)',
-    message: 'Python version',
-    defaultHelp: '3.13',
+    default: { derive: authorFromGit, help: 'git config user.name/user.email, if set' },
+    recorded: true,
+    format: formatAuthor,
   }),
   runtime: choiceOption(RUNTIME_CHOICES, {
+    title: 'Base image',
     flag: 'runtime',
     valueName: 'IMAGE',
-    help: 'runtime base image',
-    message: 'Runtime image',
-    defaultHelp: 'slim',
+    help: `runtime base image: slim (${VERSIONS.pythonImage('X')}) or distroless (${VERSIONS.distrolessImage})`,
+    stage: 'core',
+    message: 'Base image',
+    with: 'python',
+    default: { value: 'slim' },
+    recorded: true,
+  }),
+  python: choiceOption(PYTHON_CHOICES, {
+    title: 'Python',
+    flag: 'python',
+    valueName: 'VERSION',
+    help: `Python version of the project and its images; ${VERSIONS.distrolessPython} is the one every runtime offers (3.10 reached end of life in October 2026)`,
+    stage: 'core',
+    message: 'Python version',
+    default: { value: VERSIONS.distrolessPython },
+    recorded: true,
   }),
   deps: choiceOption(DEPS_CHOICES, {
+    title: 'Dependencies',
     flag: 'deps',
     valueName: 'STRATEGY',
     help: 'how dependencies reach the runtime image',
+    stage: 'core',
     message: 'Dependency strategy',
-    defaultHelp: 'venv',
+    default: { value: 'venv' },
+    recorded: true,
   }),
   server: choiceOption(SERVER_CHOICES, {
+    title: 'Server',
     flag: 'server',
     valueName: 'SERVER',
     help: 'production server',
+    stage: 'core',
     message: 'Server',
-    defaultHelp: 'uvicorn',
+    default: { value: 'uvicorn' },
+    recorded: true,
   }),
   port: option({
+    title: 'Port',
     kind: 'number',
     flag: 'port',
     valueName: 'N',
     help: 'port the service listens on (1–65535)',
+    stage: 'customise',
     message: 'Port',
     parse: parsePort,
-    defaultHelp: '8000',
+    default: { value: 8000 },
+    recorded: true,
   }),
   poetryVersion: option({
+    title: 'Poetry in the image',
     kind: 'string',
     flag: 'poetry-version',
     valueName: 'X.Y.Z',
-    help: 'Poetry pinned in the image build (2.0 or newer)',
+    help: `Poetry pinned in the image build (${VERSIONS.poetryMin} or newer)`,
+    stage: 'customise',
+    message: 'Poetry version for the image build',
     parse: parsePoetryVersion,
-    defaultHelp: VERSIONS.poetry,
+    default: { value: VERSIONS.poetry },
+    recorded: true,
   }),
   git: option({
+    title: 'Git repository',
     kind: 'boolean',
     flag: 'git',
     help: 'git init and a first commit (skipped inside an existing repository)',
-    message: 'Initialise a git repository?',
-    parse: boolean,
-    defaultHelp: 'yes',
+    stage: 'customise',
+    message: 'Initialise a git repository with a first commit?',
+    parse: parseBoolean,
+    default: { value: true },
+    recorded: false,
+    format: yesNo,
   }),
   install: option({
+    title: 'poetry install now',
     kind: 'boolean',
     flag: 'install',
     help: 'run poetry lock and poetry install when poetry is on PATH',
+    stage: 'customise',
     message: 'Run poetry lock and poetry install now?',
-    parse: boolean,
-    defaultHelp: 'asked in a terminal, otherwise no',
+    parse: parseBoolean,
+    default: {
+      derive: (_known, machine) => ok(machine.interactive && machine.poetryAvailable()),
+      help: 'yes in a terminal when poetry is on PATH, otherwise no',
+    },
+    recorded: false,
+    format: yesNo,
+    check: (install, machine) =>
+      install && !machine.poetryAvailable()
+        ? 'poetry is not on PATH; install Poetry (pipx install poetry, or https://python-poetry.org/docs/) or pass --no-install'
+        : undefined,
   }),
 } as const;
 
 export type OptionKey = keyof typeof OPTIONS;
 type ValueOf<K extends OptionKey> = (typeof OPTIONS)[K]['parse'] extends (raw: string) => Parsed<infer T> ? T : never;
 
-/** Every answer, fully resolved: what the renderer receives and what is recorded. */
+/** Every answer, fully resolved: what the renderer receives. */
 export type Answers = { -readonly [K in OptionKey]: ValueOf<K> };
+
+/**
+ * The table seen through its answer types: `TABLE[key]` for a generic key is
+ * `OptionDef<Answers[K]>`, so code walking the table stays typed without casts.
+ */
+export type OptionTable = { readonly [K in OptionKey]: OptionDef<Answers[K]> };
+export const TABLE: OptionTable = OPTIONS;
 
 export type Python = Answers['python'];
 export type Runtime = Answers['runtime'];
 export type Deps = Answers['deps'];
 export type Server = Answers['server'];
 
+export const OPTION_KEYS = Object.keys(OPTIONS) as OptionKey[];
+
+/** Options that are choices, in table order (compatibility is judged over these). */
+export type ChoiceKey = { [K in OptionKey]: (typeof OPTIONS)[K]['kind'] extends 'choice' ? K : never }[OptionKey];
+export const CHOICE_KEYS = OPTION_KEYS.filter((k): k is ChoiceKey => OPTIONS[k].kind === 'choice');
+
+/** Recorded in the project's answers file. */
+export type RecordedKey = { [K in OptionKey]: (typeof OPTIONS)[K]['recorded'] extends true ? K : never }[OptionKey];
+export const RECORDED_KEYS = OPTION_KEYS.filter((k): k is RecordedKey => OPTIONS[k].recorded);
+
+/** The static default of `key`, if it has one. */
+export function staticDefault<K extends OptionKey>(key: K): Answers[K] | undefined {
+  const def = TABLE[key].default;
+  return 'value' in def ? def.value : undefined;
+}
+
+/** How the default reads in --help: the static value itself, or the derivation's description. */
+export function defaultHelp<K extends OptionKey>(key: K): string {
+  const def = TABLE[key].default;
+  return 'help' in def ? def.help : formatValue(key, def.value);
+}
+
+/** A value as it reads in the summary, --help and prompt defaults. */
+export function formatValue<K extends OptionKey>(key: K, value: Answers[K]): string {
+  const { format } = TABLE[key];
+  return format ? format(value) : String(value);
+}
+
+/** `--flag` for messages (the positional reads as "directory"). */
+export function flagOf(key: OptionKey): string {
+  const { flag } = TABLE[key];
+  return flag ? `--${flag}` : key;
+}
+
+/** A choice's label or hint, given the answers known so far. */
+export const textOf = (text: string | ((known: Known) => string), known: Known) => (typeof text === 'function' ? text(known) : text);
+
 /** Flags that steer the run rather than answer a question. */
 export const CONTROL_FLAGS = {
   yes: { flag: 'yes', short: 'y', help: 'accept defaults for everything not given; never prompt' },
-  force: { flag: 'force', help: 'write into a non-empty directory, overwriting only generated files' },
+  force: { flag: 'force', help: 'write into a non-empty directory, replacing only generated files' },
   dryRun: { flag: 'dry-run', help: 'print the files that would be written; write nothing' },
   json: { flag: 'json', help: 'print a machine-readable summary instead of prose' },
   help: { flag: 'help', short: 'h', help: 'show this help' },
@@ -277,35 +446,33 @@ export const CONTROL_FLAGS = {
 export type ControlKey = keyof typeof CONTROL_FLAGS;
 export type Controls = Record<ControlKey, boolean>;
 
-/** Options that are choices, in the order compatibility is resolved and asked. */
-export const CHOICE_KEYS = ['python', 'runtime', 'deps', 'server'] as const satisfies readonly OptionKey[];
-export type ChoiceKey = (typeof CHOICE_KEYS)[number];
+/** The real machine, probed lazily and at most once per question. */
+export function realMachine(interactive: boolean, hasPoetry: () => boolean): Machine {
+  let poetry: boolean | undefined;
+  return {
+    interactive,
+    poetryAvailable: () => (poetry ??= hasPoetry()),
+    gitConfig: (key) => gitConfig(key),
+  };
+}
 
-/** Order of the interactive questions. */
-export const PROMPT_ORDER = [
-  'directory',
-  'name',
-  'description',
-  'author',
-  'python',
-  'runtime',
-  'deps',
-  'server',
-  'port',
-  'git',
-  'install',
-] as const satisfies readonly OptionKey[];
+/** Options whose default is a static value. */
+export type StaticKey = { [K in OptionKey]: (typeof OPTIONS)[K]['default'] extends { readonly value: unknown } ? K : never }[OptionKey];
+const isStaticKey = (key: OptionKey): key is StaticKey => 'value' in TABLE[key].default;
 
-/** Static defaults (directory, name, author and install are computed: see defaults.ts). */
-export const STATIC_DEFAULTS = {
-  description: 'A FastAPI service',
-  python: '3.13',
-  runtime: 'slim',
-  deps: 'venv',
-  server: 'uvicorn',
-  port: 8000,
-  poetryVersion: VERSIONS.poetry,
-  git: true,
-} as const satisfies Partial<Answers>;
+/** The static defaults, read off the table (for tests, verify and presets: never spelled out again). */
+export const STATIC_DEFAULTS: Pick<Answers, StaticKey> = (() => {
+  const out: Partial<Answers> = {};
+  const copy = <K extends StaticKey>(key: K) => {
+    const value = staticDefault(key);
+    if (value !== undefined) out[key] = value;
+  };
+  OPTION_KEYS.filter(isStaticKey).forEach(copy);
+  const missing = OPTION_KEYS.filter(isStaticKey).filter((key) => out[key] === undefined);
+  if (!hasAll(out) || missing.length > 0) throw new Error(`static defaults missing: ${missing.join(', ')}`);
+  return out;
+})();
 
-export const DEFAULT_DIRECTORY = 'my-service';
+function hasAll(out: Partial<Answers>): out is Partial<Answers> & Pick<Answers, StaticKey> {
+  return OPTION_KEYS.filter(isStaticKey).every((key) => out[key] !== undefined);
+}

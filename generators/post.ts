@@ -1,5 +1,7 @@
 /** After writing: optional git init/commit and poetry lock/install, run as real tools. */
 import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { spinner } from './ui.js';
 
 import type { SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
@@ -69,4 +71,20 @@ export async function installDependencies(dir: string, showProgress: boolean): P
     spin?.succeed();
   }
   return { done: true, message: 'dependencies locked (poetry.lock) and installed in .venv' };
+}
+
+/** Is `command` an executable file on PATH? (A lookup only: nothing is run, so it costs no process start.) */
+export function onPath(command: string, path = process.env.PATH ?? ''): boolean {
+  return path
+    .split(delimiter)
+    .filter((dir) => dir.length > 0)
+    .some((dir) => {
+      try {
+        const file = join(dir, command);
+        accessSync(file, constants.X_OK);
+        return statSync(file).isFile();
+      } catch {
+        return false;
+      }
+    });
 }

@@ -1,107 +1,267 @@
 /**
- * Interactive questions, generated from the option table. Only options not
- * given as flags are asked; incompatible choices are shown disabled with the
- * reason. Loaded lazily: only a terminal session pays for the prompt library.
+ * The interview: the questions a terminal session asks, generated from the
+ * option table. Core options are asked in table order (a choice option may
+ * also pick another: the base image picks its Python); a question with one
+ * possible answer is shown as decided, with the reason; everything else takes
+ * its default and is listed in one summary with the flag that changes it,
+ * with an offer to customise. A non-empty target is a question too.
+ * Loaded lazily: only a terminal session pays for the prompt library.
  */
 import confirm from '@inquirer/confirm';
 import input from '@inquirer/input';
 import select from '@inquirer/select';
-import { whyDisabled } from './compat.js';
-import { authorFromGit, nameFromDirectory } from './defaults.js';
-import { CHOICE_KEYS, DEFAULT_DIRECTORY, OPTIONS, PROMPT_ORDER, STATIC_DEFAULTS, type Answers, type ChoiceKey, type OptionKey } from './options.js';
+import { compatViolations } from './compat.js';
+import {
+  flagOf,
+  formatValue,
+  OPTIONS,
+  TABLE,
+  textOf,
+  type Answers,
+  type ChoiceKey,
+  type Known,
+  type Machine,
+  type OptionKey,
+  type OptionKind,
+} from './options.js';
+import { defaultOf, fillDefaults, setAnswer } from './resolve.js';
+import { bold, cyan, dim, green, yellow } from './ui.js';
 
-export interface PromptHooks {
-  /** Called once the directory is known, so a refused target stops the questions early. */
-  readonly afterDirectory?: (directory: string) => Promise<void>;
-  readonly poetryAvailable: boolean;
+/** What the target directory holds, as the early conflict check sees it. */
+export type TargetCheck =
+  | { readonly kind: 'ok' }
+  /** Not empty; writing into it would replace `replaces` (paths, with the answer they depend on). */
+  | { readonly kind: 'not-empty'; readonly entries: number; readonly replaces: readonly string[] }
+  /** Cannot be written into at all (a file there, a link, a directory where a file goes). */
+  | { readonly kind: 'refused'; readonly message: string; readonly details: readonly string[] };
+
+export interface InterviewHooks {
+  readonly machine: Machine;
+  /** Look at a target directory before anything else is asked (force: the user already allowed replacing). */
+  readonly checkTarget: (directory: string, known: Partial<Answers>, force: boolean) => Promise<TargetCheck>;
+  readonly force: boolean;
 }
 
-const validator = (key: OptionKey) => (raw: string) => {
-  const result = OPTIONS[key].parse(raw);
-  return result.ok ? true : result.problem;
+export interface Interview {
+  readonly answers: Partial<Answers>;
+  /** The user chose to write into a non-empty directory (the --force rules). */
+  readonly force: boolean;
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const decided = (message: string, value: string, why: string) => out(`${green('✔')} ${bold(message)} ${cyan(value)} ${dim(`(decided: ${why})`)}`);
+
+/** The label of a choice value, given what is known. */
+function choiceText<K extends ChoiceKey>(key: K, value: string, known: Known, field: 'label' | 'hint'): string {
+  const choice = TABLE[key].choices?.find((c) => c.value === value);
+  return choice ? textOf(choice[field], known) : value;
+}
+
+/** Why the values of `key` other than those allowed are ruled out (compatibility reasons, deduplicated). */
+function whyOnly(candidates: Partial<Answers>[], known: Partial<Answers>, key: ChoiceKey): string {
+  const reasons = new Set<string>();
+  for (const value of TABLE[key].choices?.map((c) => c.value) ?? []) {
+    for (const violation of compatViolations({ ...known, [key]: value })) reasons.add(violation.rule.reason);
+  }
+  if (reasons.size === 0 && candidates.length === 1) return 'the only choice';
+  return [...reasons].join('; ');
+}
+
+/** Ask one option (not a combined question), by its kind. */
+type Asker = (key: OptionKey, answers: Partial<Answers>, hooks: InterviewHooks) => Promise<void>;
+
+async function askText<K extends OptionKey>(key: K, answers: Partial<Answers>, hooks: InterviewHooks): Promise<void> {
+  const def = TABLE[key];
+  const fallback = defaultOf(key, answers, hooks.machine);
+  const shown = fallback.ok ? formatValue(key, fallback.value) : (fallback.suggestion ?? '');
+  const raw = await input({
+    message: def.message ?? key,
+    default: shown,
+    validate: (text) => {
+      const parsed = def.parse(text);
+      return parsed.ok ? true : parsed.problem;
+    },
+  });
+  const parsed = def.parse(raw);
+  if (!parsed.ok) throw new Error(parsed.problem); // validated above
+  setAnswer(answers, key, parsed.value);
+}
+
+async function askBoolean<K extends OptionKey>(key: K, answers: Partial<Answers>, hooks: InterviewHooks): Promise<void> {
+  const def = TABLE[key];
+  const parsedTrue = def.parse('true');
+  const parsedFalse = def.parse('false');
+  if (!parsedTrue.ok || !parsedFalse.ok) throw new Error(`${key} is not a yes/no option`);
+  const problem = def.check?.(parsedTrue.value, hooks.machine);
+  if (problem) {
+    decided(def.message ?? key, 'no', problem.split(';')[0] ?? problem);
+    setAnswer(answers, key, parsedFalse.value);
+    return;
+  }
+  const fallback = defaultOf(key, answers, hooks.machine);
+  const yes = await confirm({ message: def.message ?? key, default: fallback.ok ? fallback.value === parsedTrue.value : true });
+  setAnswer(answers, key, yes ? parsedTrue.value : parsedFalse.value);
+}
+
+/** A choice question over the pairs of `key` (and `with`, if any) compatible with what is known. */
+async function askChoice(key: ChoiceKey, answers: Partial<Answers>, hooks: InterviewHooks): Promise<void> {
+  const def = TABLE[key];
+  const other = def.with !== undefined && isChoiceKey(def.with) && answers[def.with] === undefined ? def.with : undefined;
+  const values = (k: ChoiceKey) => TABLE[k].choices?.map((c) => c.value) ?? [];
+  // Pairs that contradict themselves (distroless with Python 3.12) are not choices at all.
+  const candidates: Partial<Answers>[] = values(key)
+    .flatMap((value) => (other ? values(other).map((second) => ({ [key]: value, [other]: second })) : [{ [key]: value }]))
+    .filter((candidate) => !other || compatViolations(candidate).length === 0);
+  const describe = (candidate: Partial<Answers>) => {
+    const known: Known = { ...answers, ...candidate };
+    return {
+      label: choiceText(key, String(candidate[key]), known, 'label'),
+      hint: choiceText(key, String(candidate[key]), known, 'hint'),
+    };
+  };
+  const compatible = candidates.filter((candidate) => compatViolations({ ...answers, ...candidate }).length === 0);
+  const message = def.message ?? key;
+  const only = compatible[0];
+  if (compatible.length === 1 && only) {
+    Object.assign(answers, only);
+    decided(message, describe(only).label, whyOnly(candidates, answers, key));
+    return;
+  }
+  const preferred = { ...fillDefaults({}, hooks.machine, other ? [key, other] : [key]).answers };
+  const isPreferred = (c: Partial<Answers>) => c[key] === preferred[key] && (!other || c[other] === preferred[other]);
+  const choices = candidates.map((candidate, index) => {
+    const violation = compatViolations({ ...answers, ...candidate })[0];
+    const { label, hint } = describe(candidate);
+    return { value: index, name: label, short: label, description: hint, disabled: violation ? `(${violation.rule.reason})` : false };
+  });
+  const enabled = choices.filter((c) => c.disabled === false);
+  const fallback = choices.find((c) => c.disabled === false && isPreferred(candidates[c.value] ?? {})) ?? enabled[0];
+  const picked = await select({ message, choices, default: fallback?.value });
+  Object.assign(answers, candidates[picked]);
+}
+
+const isChoiceKey = (key: string): key is ChoiceKey => Object.hasOwn(OPTIONS, key) && TABLE[key as OptionKey].kind === 'choice';
+
+/** One asker per kind of option: a new kind without one is a type error. */
+const ASK: Record<OptionKind, Asker> = {
+  positional: askText,
+  string: askText,
+  number: askText,
+  boolean: askBoolean,
+  choice: (key, answers, hooks) => (isChoiceKey(key) ? askChoice(key, answers, hooks) : Promise.reject(new Error(`${key} has no choices`))),
 };
 
-function parsed<T>(key: OptionKey, raw: string): T {
-  const result = OPTIONS[key].parse(raw);
-  if (!result.ok) throw new Error(result.problem); // validated by the prompt already
-  return result.value as T;
+/** Ask `key` by its kind. */
+const ask = (key: OptionKey, answers: Partial<Answers>, hooks: InterviewHooks) => ASK[TABLE[key].kind](key, answers, hooks);
+
+/** The non-empty directory question; returns whether to write into it, or re-asks the directory. */
+async function settleTarget(answers: Partial<Answers>, hooks: InterviewHooks, given: boolean): Promise<boolean> {
+  let force = hooks.force;
+  for (;;) {
+    const directory = answers.directory;
+    if (directory === undefined) return force;
+    const check = await hooks.checkTarget(directory, answers, force);
+    if (check.kind === 'ok') return force;
+    const lines =
+      check.kind === 'refused'
+        ? [`${yellow('!')} ${check.message}:`, ...check.details.map((d) => `    ${d}`)]
+        : [
+            `${yellow('!')} ${directory} is not empty (${check.entries} entr${check.entries === 1 ? 'y' : 'ies'}).`,
+            check.replaces.length === 0
+              ? '  Writing into it adds the project beside your files; none of them is replaced.'
+              : `  Writing into it replaces exactly these ${check.replaces.length} file${check.replaces.length === 1 ? '' : 's'} of yours and keeps everything else:`,
+            ...check.replaces.map((path) => `    ${path}`),
+          ];
+    for (const line of lines) out(line);
+    const choices = [
+      { value: 'other', name: 'Choose another directory' },
+      ...(check.kind === 'not-empty'
+        ? [{ value: 'write', name: check.replaces.length === 0 ? 'Write into it' : `Write into it, replacing the ${check.replaces.length} listed` }]
+        : []),
+      { value: 'cancel', name: 'Cancel' },
+    ];
+    const what = await select({ message: `What now with ${directory}?`, choices });
+    if (what === 'write') return true;
+    if (what === 'cancel') throw new InterviewCancelled();
+    delete answers.directory;
+    if (given) given = false;
+    await askText('directory', answers, hooks);
+  }
 }
 
-export async function askMissing(given: Partial<Answers>, hooks: PromptHooks): Promise<Partial<Answers>> {
+/** The user chose Cancel. */
+export class InterviewCancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'InterviewCancelled';
+  }
+}
+
+/**
+ * Ask for `keys` not given: core questions, then the summary of the rest with
+ * an offer to customise. Returns every answer (defaults included).
+ */
+export async function interview(keys: readonly OptionKey[], given: Partial<Answers>, hooks: InterviewHooks): Promise<Interview> {
   const answers: Partial<Answers> = { ...given };
-  const set = <K extends OptionKey>(key: K, value: Answers[K]) => {
-    answers[key] = value;
-  };
-  for (const key of PROMPT_ORDER) {
-    if (answers[key] !== undefined) {
-      if (key === 'directory') await hooks.afterDirectory?.(answers.directory!);
-      continue;
-    }
-    const def = OPTIONS[key];
-    switch (key) {
-      case 'directory': {
-        const raw = await input({ message: def.message!, default: answers.name ?? DEFAULT_DIRECTORY, validate: validator(key) });
-        set('directory', parsed(key, raw));
-        await hooks.afterDirectory?.(answers.directory!);
-        break;
-      }
-      case 'name': {
-        const fromDir = nameFromDirectory(answers.directory!);
-        const raw = await input({
-          message: def.message!,
-          default: fromDir.name ?? fromDir.suggestion,
-          validate: validator(key),
-        });
-        set('name', parsed(key, raw));
-        break;
-      }
-      case 'description': {
-        set('description', parsed(key, await input({ message: def.message!, default: STATIC_DEFAULTS.description, validate: validator(key) })));
-        break;
-      }
-      case 'author': {
-        const author = authorFromGit();
-        const fallback = author ? (author.email ? `${author.name} <${author.email}>` : author.name) : '';
-        set('author', parsed(key, await input({ message: def.message!, default: fallback, validate: validator(key) })));
-        break;
-      }
-      case 'port': {
-        set('port', parsed(key, await input({ message: def.message!, default: String(STATIC_DEFAULTS.port), validate: validator(key) })));
-        break;
-      }
-      case 'git': {
-        set('git', await confirm({ message: def.message!, default: STATIC_DEFAULTS.git }));
-        break;
-      }
-      case 'install': {
-        if (!hooks.poetryAvailable) break;
-        set('install', await confirm({ message: def.message!, default: true }));
-        break;
-      }
-      default: {
-        const choiceKey = key as ChoiceKey;
-        if (!CHOICE_KEYS.includes(choiceKey)) break;
-        await askChoice(choiceKey, answers);
-      }
+  let force = hooks.force;
+  const core = keys.filter((key) => TABLE[key].stage === 'core');
+  const rest = keys.filter((key) => TABLE[key].stage === 'customise');
+  for (const key of core) {
+    if (answers[key] === undefined) await ask(key, answers, hooks);
+    if (key === 'directory') force = await settleTarget(answers, { ...hooks, force }, given.directory !== undefined);
+  }
+  // The rest: defaults (asked only when none can be derived), listed with their flags.
+  const defaulted: OptionKey[] = [];
+  for (const key of rest) {
+    if (answers[key] !== undefined) continue;
+    const fallback = defaultOf(key, answers, hooks.machine);
+    if (fallback.ok) {
+      setAnswer(answers, key, fallback.value);
+      defaulted.push(key);
+    } else {
+      out(`${yellow('!')} ${fallback.problem}`);
+      await ask(key, answers, hooks);
     }
   }
-  return answers;
+  if (defaulted.length > 0) {
+    out(summary(defaulted, answers, hooks.machine));
+    const change = await confirm({ message: 'Change any of these?', default: false });
+    if (change) for (const key of defaulted) await ask(key, answers, hooks);
+  }
+  return { answers, force };
 }
 
-async function askChoice(key: ChoiceKey, answers: Partial<Answers>) {
-  const def = OPTIONS[key];
-  const choices = def.choices.map((choice) => {
-    const reason = whyDisabled(key, choice.value as never, answers);
-    return {
-      value: choice.value,
-      name: answers.python ? choice.label.replace('X', answers.python) : choice.label,
-      description: choice.hint,
-      disabled: reason ? `(${reason})` : false,
-    };
+/** The defaults taken without asking, each with the flag that changes it. */
+function summary(keys: readonly OptionKey[], answers: Partial<Answers>, machine: Machine): string {
+  const rows = keys.map((key) => {
+    const def = TABLE[key];
+    const value = answers[key];
+    let shown = value === undefined || value === null ? 'none' : formatValueOf(key, answers);
+    const problem = def.kind === 'boolean' && value === false ? checkOfTrue(key, machine) : undefined;
+    if (problem) shown = `no (${problem.split(';')[0]})`;
+    return [def.title, shown, flagHint(key, value)] as const;
   });
-  const preferred = STATIC_DEFAULTS[key] as string;
-  const enabled = choices.filter((c) => c.disabled === false);
-  const fallback = enabled.find((c) => c.value === preferred) ?? enabled[0];
-  const value = await select({ message: def.message!, choices, default: fallback?.value });
-  (answers as Record<string, unknown>)[key] = value;
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const valueWidth = Math.min(40, Math.max(...rows.map(([, shown]) => shown.length)));
+  return [
+    `${dim('Defaults for the rest (each is a flag):')}`,
+    ...rows.map(([label, shown, flag]) => `  ${label.padEnd(width)}  ${cyan(shown.padEnd(valueWidth))}  ${dim(flag)}`),
+  ].join('\n');
+}
+
+function formatValueOf<K extends OptionKey>(key: K, answers: Partial<Answers>): string {
+  const value = answers[key];
+  return value === undefined ? '' : formatValue(key, value);
+}
+
+function checkOfTrue<K extends OptionKey>(key: K, machine: Machine): string | undefined {
+  const parsed = TABLE[key].parse('true');
+  return parsed.ok ? TABLE[key].check?.(parsed.value, machine) : undefined;
+}
+
+/** The flag that changes a defaulted value (`--no-git` for a yes). */
+function flagHint(key: OptionKey, value: unknown): string {
+  const def = TABLE[key];
+  if (def.kind === 'boolean') return value === true ? `--no-${def.flag}` : `--${def.flag}`;
+  return `${flagOf(key)} ${def.valueName ?? ''}`.trim();
 }

@@ -18,13 +18,20 @@ import {
   tomlArray,
   tomlString,
 } from './escape.js';
-import { DEPS_CHOICES, RUNTIME_CHOICES, SERVER_CHOICES, type Answers } from './options.js';
+import { OPTIONS, RECORDED_KEYS, textOf, type Answers, type ChoiceKey, type Known, type RecordedKey } from './options.js';
 import { DEV_DEPENDENCIES, VERSIONS, requirement, versionRange } from './versions.js';
+import { missingToolAdvice, TOOLS } from './tools.js';
+
+/** Our own text as a make function argument: no commas, line breaks or comments; `$` doubled. */
+function makeArgument(text: string): string {
+  if (/[,#\r\n]/.test(text)) throw new Error(`not usable as a make function argument: ${text}`);
+  return text.replace(/\$/g, '$$$$');
+}
 
 export type RenderedFiles = Map<string, string>;
 
-/** The answers a project is generated from (run-time switches such as --git are not). */
-export type ProjectAnswers = Omit<Answers, 'directory' | 'git' | 'install'>;
+/** The answers a project is generated from: the recorded ones (run-time switches such as --git are not). */
+export type ProjectAnswers = Pick<Answers, RecordedKey>;
 
 export const RECORD_FILE = '.pyservice.json';
 
@@ -39,13 +46,26 @@ const RENAMES: Readonly<Record<string, string>> = {
   '_python-version': '.python-version',
 };
 
-/** Files generated only for some answers. */
-const ONLY_WHEN: Readonly<Record<string, (a: ProjectAnswers) => boolean>> = {
-  'gunicorn_config.py': (a) => a.server === 'gunicorn',
-  'app/__main__.py': (a) => a.server === 'uvicorn',
-  'tests/test_gunicorn_config.py': (a) => a.server === 'gunicorn',
-  'tests/test_main.py': (a) => a.server === 'uvicorn',
+/** Files generated only for some answers: the choice and its value. */
+const ONLY_WHEN: Readonly<Record<string, { readonly [K in ChoiceKey]?: Answers[K] }>> = {
+  'gunicorn_config.py': { server: 'gunicorn' },
+  'app/__main__.py': { server: 'uvicorn' },
+  'tests/test_gunicorn_config.py': { server: 'gunicorn' },
+  'tests/test_main.py': { server: 'uvicorn' },
 };
+
+/** Does `path` belong to a project with these answers? Unknown answers count as "maybe" (undefined). */
+function generatedFor(path: string, known: Partial<Answers>): boolean | undefined {
+  const only = ONLY_WHEN[path];
+  if (!only) return true;
+  let maybe = false;
+  for (const [key, value] of Object.entries(only)) {
+    const answer = known[key as ChoiceKey];
+    if (answer === undefined) maybe = true;
+    else if (answer !== value) return false;
+  }
+  return maybe ? undefined : true;
+}
 
 /** The ruff rules the generated project is held to (and our tests check it with). */
 export const RUFF_SELECT = ['E', 'W', 'F', 'I', 'B', 'UP', 'SIM', 'S', 'ASYNC', 'PT', 'RUF'] as const;
@@ -64,8 +84,13 @@ function outputPath(templatePath: string): string {
   return [...parts, RENAMES[base] ?? base].join('/');
 }
 
-const choiceOf = (choices: readonly { value: string; label: string; hint: string }[], value: string) =>
-  choices.find((c) => c.value === value)!;
+/** The hint of the chosen value of a choice option, as the question showed it. */
+function hintOf<K extends ChoiceKey>(key: K, answers: ProjectAnswers): string {
+  const choices: readonly { value: string; hint: string | ((known: Known) => string) }[] = OPTIONS[key].choices;
+  const choice = choices.find((c) => c.value === answers[key]);
+  if (!choice) throw new Error(`no ${key} choice ${answers[key]}`);
+  return textOf(choice.hint, answers);
+}
 
 /** Everything the templates may use: the answers, derived values and the escaping functions. */
 export function templateContext(answers: ProjectAnswers, generatorVersion: string) {
@@ -84,7 +109,6 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
     requirement('uvicorn[standard]'),
     ...(server === 'gunicorn' ? [requirement('gunicorn'), requirement('uvicorn-worker')] : []),
   ];
-  const runtimeChoice = choiceOf(RUNTIME_CHOICES, runtime);
   const image = runtime === 'distroless' ? VERSIONS.distrolessImage : VERSIONS.pythonImage(python);
   return {
     ...answers,
@@ -108,9 +132,9 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
           ? `requires-python >=${python}; built on ${VERSIONS.pythonImage(python)} and run by the same Python ${python} that distroless ships at /usr/bin/python3.13`
           : `requires-python >=${python}; the builder and the runtime use the same ${VERSIONS.pythonImage(python)} interpreter`,
       ],
-      ['Runtime image', `${runtime} (${image})`, runtimeChoice.hint],
-      ['Dependencies', deps, choiceOf(DEPS_CHOICES, deps).hint],
-      ['Server', server, choiceOf(SERVER_CHOICES, server).hint],
+      ['Runtime image', `${runtime} (${image})`, hintOf('runtime', answers)],
+      ['Dependencies', deps, hintOf('deps', answers)],
+      ['Server', server, hintOf('server', answers)],
       ['Port', String(port), 'EXPOSEd by the image; override at run time with PORT'],
       ['Poetry', answers.poetryVersion, 'pinned in the image build as ARG POETRY_VERSION (docker build --build-arg POETRY_VERSION=...)'],
     ] as const,
@@ -122,6 +146,8 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
     docker: dockerfileString,
     dockerComment: dockerfileComment,
     jsonArray,
+    tools: TOOLS,
+    missingTool: { poetry: makeArgument(missingToolAdvice(TOOLS.poetry)), docker: makeArgument(missingToolAdvice(TOOLS.docker)) },
   };
 }
 
@@ -142,7 +168,7 @@ export function renderService(answers: ProjectAnswers, generatorVersion: string)
   const files: RenderedFiles = new Map();
   for (const templatePath of listTemplates(TEMPLATE_DIR)) {
     const target = outputPath(templatePath);
-    if (ONLY_WHEN[target] && !ONLY_WHEN[target](answers)) continue;
+    if (!generatedFor(target, answers)) continue;
     const source = readFileSync(join(TEMPLATE_DIR, templatePath), 'utf8');
     const content = templatePath.endsWith('.ejs')
       ? ejs.render(source, context, { escape: refuseHtmlEscape, filename: templatePath })
@@ -153,22 +179,29 @@ export function renderService(answers: ProjectAnswers, generatorVersion: string)
   return files;
 }
 
-/** The answers and generator version, kept in the project for later sub-commands. */
-export function recordFile(answers: ProjectAnswers, generatorVersion: string): string {
-  const record = {
-    generator: 'create-pyservice',
-    version: generatorVersion,
-    answers: {
-      name: answers.name,
-      description: answers.description,
-      ...(answers.author ? { author: answers.author } : {}),
-      python: answers.python,
-      runtime: answers.runtime,
-      deps: answers.deps,
-      server: answers.server,
-      port: answers.port,
-      poetryVersion: answers.poetryVersion,
-    },
-  };
+/** The recorded answers (option table order; an empty author is left out) and the generator version. */
+function recordFile(answers: ProjectAnswers, generatorVersion: string): string {
+  const recorded = Object.fromEntries(RECORDED_KEYS.filter((key) => answers[key] !== null).map((key) => [key, answers[key]]));
+  const record = { generator: 'create-pyservice', version: generatorVersion, answers: recorded };
   return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+/**
+ * Every path the service may generate given the answers known so far, without
+ * rendering: what an early conflict check considers. A path that depends on an
+ * unknown answer says which.
+ */
+export function possibleServicePaths(known: Partial<Answers>): { path: string; only?: string }[] {
+  const paths = listTemplates(TEMPLATE_DIR).map(outputPath);
+  const out: { path: string; only?: string }[] = [];
+  for (const path of [...paths, RECORD_FILE].sort()) {
+    const generated = generatedFor(path, known);
+    if (generated === false) continue;
+    if (generated === true) out.push({ path });
+    else {
+      const only = Object.entries(ONLY_WHEN[path] ?? {}).map(([key, value]) => `--${OPTIONS[key as ChoiceKey].flag} ${value}`);
+      out.push({ path, only: `with ${only.join(' ')}` });
+    }
+  }
+  return out;
 }

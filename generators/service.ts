@@ -1,57 +1,55 @@
 /**
- * The `service` generator's actions (node-plop custom action types). They
- * receive the resolved answers plus the rendered files and the write plan;
- * all deciding has been done before they run.
+ * The `service` generator: a new FastAPI + Poetry project. Its plan renders
+ * every file in memory and checks the target; its node-plop actions write the
+ * files (staged, then moved into place), initialise git and run poetry.
  */
-import type { CustomActionFunction, PlopGeneratorConfig } from 'node-plop';
-import type { RenderedFiles } from './render.js';
-import { writeFiles, type WritePlan } from './write.js';
 import { initGit, installDependencies } from './post.js';
+import { possibleServicePaths, renderService, type RenderedFiles } from './render.js';
+import { OPTION_KEYS, type Answers, type OptionKey } from './options.js';
+import { planWrite, writeFiles, type WritePlan } from './write.js';
+import type { BasePlan, Generator, RunContext } from './generator.js';
 
-/** What the CLI hands to `runActions`. */
-export interface ServiceRun {
-  readonly files: RenderedFiles;
-  readonly plan: WritePlan;
-  readonly git: boolean;
-  readonly install: boolean;
-  readonly version: string;
-  readonly showProgress: boolean;
-  /** Filled by the actions: notes for the summary. */
-  readonly notes: string[];
+export interface ServicePlan extends BasePlan {
+  readonly answers: Answers;
+  readonly rendered: RenderedFiles;
+  readonly write: WritePlan;
+  readonly context: RunContext;
 }
 
-const run = (answers: unknown) => answers as ServiceRun;
+type ServiceAction = 'pyservice:write' | 'pyservice:git' | 'pyservice:install';
 
-export const writeAction: CustomActionFunction = async (answers) => {
-  const { plan, files } = run(answers);
-  await writeFiles(plan, files);
-  return `${files.size} files written to ${plan.target}`;
-};
+/** Every option of the table shapes a new service. */
+const SERVICE_OPTIONS: readonly OptionKey[] = OPTION_KEYS;
 
-export const gitAction: CustomActionFunction = (answers) => {
-  const data = run(answers);
-  const result = initGit(data.plan.target, data.version);
-  data.notes.push(result.message);
-  return result.message;
-};
-
-export const installAction: CustomActionFunction = async (answers) => {
-  const data = run(answers);
-  const result = await installDependencies(data.plan.target, data.showProgress);
-  if (!result.done) throw new Error(result.message);
-  data.notes.push(result.message);
-  return result.message;
-};
-
-export const serviceGenerator: PlopGeneratorConfig = {
-  description: 'A FastAPI + Poetry service with a multi-stage Dockerfile',
-  prompts: [],
-  actions: (data) => {
-    const { git, install } = run(data);
-    return [
-      { type: 'pyservice:write', abortOnFail: true },
-      ...(git ? [{ type: 'pyservice:git', abortOnFail: false }] : []),
-      ...(install ? [{ type: 'pyservice:install', abortOnFail: false }] : []),
-    ];
+export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> = {
+  description: 'a new FastAPI + Poetry service with a multi-stage Dockerfile',
+  options: SERVICE_OPTIONS,
+  possiblePaths: (known) => possibleServicePaths(known),
+  async plan(answers, context) {
+    const rendered = renderService(answers, context.version);
+    const write = await planWrite(answers.directory, rendered, context.force);
+    const files = [...rendered.keys()].sort().map((path) => ({
+      path,
+      bytes: Buffer.byteLength(rendered.get(path) ?? ''),
+      action: write.overwrites.includes(path) ? ('overwrite' as const) : ('create' as const),
+    }));
+    return { target: write.target, files, answers, rendered, write, context };
   },
+  actionTypes: {
+    'pyservice:write': async (plan) => {
+      await writeFiles(plan.write, plan.rendered);
+      return '';
+    },
+    'pyservice:git': (plan) => initGit(plan.target, plan.context.version).message,
+    'pyservice:install': async (plan) => {
+      const result = await installDependencies(plan.target, plan.context.showProgress);
+      if (!result.done) throw new Error(result.message);
+      return result.message;
+    },
+  },
+  actions: (plan) => [
+    { type: 'pyservice:write', abortOnFail: true },
+    ...(plan.answers.git ? [{ type: 'pyservice:git' as const, abortOnFail: false }] : []),
+    ...(plan.answers.install ? [{ type: 'pyservice:install' as const, abortOnFail: false }] : []),
+  ],
 };

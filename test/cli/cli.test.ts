@@ -24,8 +24,9 @@ describe.concurrent('create-pyservice (spawned)', () => {
       const def = OPTIONS[key];
       if (def.flag) expect(help.stdout).toContain(`--${def.flag}`);
     }
-    expect(help.stdout).toContain('3.13 is the one every runtime offers');
-    expect(help.stdout).toContain('22 valid combinations');
+    const text = help.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('3.13 is the one every runtime offers');
+    expect(text).toContain('22 valid combinations');
     const version = await runCli(['-v'], { cwd, env: env(home) });
     expect(version).toMatchObject({ code: 0, stdout: `${JSON.parse(read(join(__dirname, '../../package.json'))).version}\n` });
   });
@@ -48,8 +49,8 @@ describe.concurrent('create-pyservice (spawned)', () => {
     const log = spawnSync('git', ['log', '--format=%s'], { cwd: dir, encoding: 'utf8' });
     expect(log.stdout).toMatch(/^Initial commit from create-pyservice/);
     expect(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' }).stdout).toBe('');
-    expect(result.stdout).toContain('Created my-api');
-    expect(result.stdout).toMatch(/Next steps:\n  cd my-api\n  make install\n  make run\n  make test\n  make docker-build docker-run/);
+    expect(result.stdout).toContain('✔ Created my-api: '); // not "Created my-api in my-api"
+    expect(result.stdout).toMatch(/Next steps:\n  cd my-api\n  make install +poetry install.*\n  make test +pytest\n  make run +development server.*\n  make docker-build docker-run +build/);
     expect(readdirSync(cwd)).toEqual(['my-api']); // no staging directory left behind
   });
 
@@ -124,7 +125,7 @@ describe.concurrent('create-pyservice (spawned)', () => {
     const summary = JSON.parse(dry.stdout);
     expect(summary).toMatchObject({ ok: true, dryRun: true, answers: { name: 'svc', runtime: 'distroless', python: '3.13' } });
     expect(summary.files).toContainEqual({ path: 'Dockerfile', bytes: expect.any(Number), action: 'create' });
-    expect(summary.nextSteps).toEqual(['cd svc', 'make install', 'make run', 'make test', 'make docker-build docker-run']);
+    expect(summary.nextSteps).toEqual(['cd svc', 'make install', 'make test', 'make run', 'make docker-build docker-run']);
     expect(readdirSync(cwd)).toEqual([]);
     const real = await runCli(['svc', '--json', '--no-git'], { cwd, env: env(home) });
     expect(JSON.parse(real.stdout)).toMatchObject({ ok: true, dryRun: false });

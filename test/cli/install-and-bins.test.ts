@@ -34,7 +34,7 @@ describe.concurrent('--install', () => {
     const bin = poetry(home);
     const result = await runCli(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
     expect(result.code).toBe(0);
-    expect(readFileSync(join(home, 'poetry-calls.log'), 'utf8')).toBe('--version\nlock --no-interaction\ninstall --no-interaction\n');
+    expect(readFileSync(join(home, 'poetry-calls.log'), 'utf8')).toBe('lock --no-interaction\ninstall --no-interaction\n');
     expect(existsSync(join(cwd, 'svc', 'poetry.lock'))).toBe(true);
     expect(result.stdout).toContain('dependencies locked (poetry.lock) and installed in .venv');
     expect(result.stdout).not.toContain('make install'); // already done

@@ -1,116 +1,198 @@
-/** The real prompts, driven through a pseudo-terminal. */
+/** The real interview, driven through a pseudo-terminal as a person at a keyboard. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from '../helpers/cli.js';
 import { fakePoetry } from '../helpers/fake-poetry.js';
-import { KEY, startPty } from '../helpers/pty.js';
+import { KEY, startPty, type PtySession } from '../helpers/pty.js';
 
-// No poetry on this PATH, so the install question is not asked; HOME has no git identity.
-const env = (home: string) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', PATH: '/usr/bin:/bin', NO_COLOR: '1' });
+// No poetry on this PATH (the machine has none in /usr/bin or /bin); HOME has no git identity.
+const env = (home: string, path = '/usr/bin:/bin') => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', PATH: path, NO_COLOR: '1' });
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const record = (dir: string) => JSON.parse(readFileSync(join(dir, '.pyservice.json'), 'utf8'));
 
-describe.concurrent('interactive prompts (pty)', () => {
-  it('asks every question, offers only compatible choices, and writes the answers', async () => {
+/** Answer the prompt matching `pattern` with `keys`, counting the questions answered. */
+async function answer(pty: PtySession, pattern: RegExp, keys: string, count: { n: number }): Promise<string> {
+  const screen = await pty.expect(pattern);
+  pty.type(keys);
+  count.n++;
+  return screen;
+}
+
+describe.concurrent('the interview (pty)', () => {
+  it('an Enter-only run asks five questions in all, shows the generated image tags, and lists the rest with their flags', async () => {
     const { cwd, home } = sandbox();
     const pty = startPty([], { cwd, env: env(home) });
-    await pty.expect(/Project directory/);
-    pty.type(`web-api${KEY.enter}`);
-    await pty.expect(/Distribution name.*web-api/);
-    pty.type(KEY.enter);
-    await pty.expect(/Description/);
-    pty.type(`Orders service${KEY.enter}`);
-    await pty.expect(/Author/);
-    pty.type(KEY.enter);
-    await pty.expect(/Python version[\s\S]*Python 3\.15/);
-    pty.type(KEY.enter); // 3.13, the default
-    await pty.expect(/Runtime image[\s\S]*distroless/);
-    pty.type(`${KEY.down}${KEY.enter}`); // distroless
-    const deps = await pty.expect(/Dependency strategy[\s\S]*navigate/);
-    expect(deps).toMatch(/- wheels \(the wheels strategy[\s\S]*no pip/); // shown disabled, with the reason
-    pty.type(`${KEY.down}${KEY.enter}`); // the cursor skips the disabled choice: still venv
-    await pty.expect(/Server[\s\S]*gunicorn/);
-    pty.type(`${KEY.down}${KEY.enter}`);
-    await pty.expect(/Port/);
-    pty.type(`9000${KEY.enter}`);
-    await pty.expect(/Initialise a git repository/);
-    pty.type(`n${KEY.enter}`);
-    await pty.expect(/Next steps/);
+    const asked = { n: 0 };
+    await answer(pty, /Project directory/, KEY.enter, asked);
+    const image = await answer(pty, /Base image[\s\S]*navigate/, KEY.enter, asked);
+    expect(image).toContain('python:3.13-slim-trixie');
+    expect(image).toContain('python:3.11-slim-trixie');
+    expect(image).toContain('gcr.io/distroless/python3-debian13:nonroot (Python 3.13)');
+    expect(image).not.toMatch(/python:3\.13-slim(?!-trixie)/);
+    await answer(pty, /Dependency strategy[\s\S]*navigate/, KEY.enter, asked);
+    await answer(pty, /Server[\s\S]*navigate/, KEY.enter, asked);
+    const summary = await answer(pty, /Change any of these\?/, KEY.enter, asked);
+    for (const flag of ['--name', '--description', '--author', '--port', '--poetry-version', '--no-git', '--install']) expect(summary).toContain(flag);
+    expect(summary).toMatch(/my-service/);
+    expect(summary).toMatch(/no \(poetry is not on PATH\)/);
     expect(await pty.exit).toBe(0);
+    expect(asked.n).toBe(5); // the run ended: no sixth question was waiting
 
-    const record = JSON.parse(readFileSync(join(cwd, 'web-api', '.pyservice.json'), 'utf8'));
-    expect(record.answers).toEqual({
-      name: 'web-api',
-      description: 'Orders service',
-      python: '3.13',
-      runtime: 'distroless',
-      deps: 'venv',
-      server: 'gunicorn',
-      port: 9000,
-      poetryVersion: '2.5.1',
-    });
-    expect(existsSync(join(cwd, 'web-api', '.git'))).toBe(false);
-    expect(readFileSync(join(cwd, 'web-api', 'Dockerfile'), 'utf8')).toContain('EXPOSE 9000');
+    const out = pty.output();
+    expect(out).toContain('✔ Created my-service: 29 files');
+    expect(out).not.toContain('Created my-service in my-service');
+    // Next steps in the order a user runs them, then the missing tool explained.
+    expect(out).toMatch(/Next steps:\s+cd my-service\s+make install[^\n]*\n\s+make test[^\n]*\n\s+make run[^\n]*\n\s+make docker-build docker-run/);
+    expect(out).toMatch(/poetry is not on PATH[\s\S]*pipx install poetry[\s\S]*curl -sSL https:\/\/install\.python-poetry\.org \| python3 -/);
+    expect(record(join(cwd, 'my-service')).answers).toMatchObject({ name: 'my-service', runtime: 'slim', python: '3.13', deps: 'venv', server: 'uvicorn', port: 8000 });
+    expect(existsSync(join(cwd, 'my-service', '.git'))).toBe(true);
   });
 
-  it('asks only what flags did not answer, and disables choices the flags rule out', async () => {
+  it('shows a question with one possible answer as decided, with the reason (distroless → Python 3.13 and venv)', async () => {
     const { cwd, home } = sandbox();
-    const pty = startPty(['svc', '--python', '3.12', '--description', 'x', '--author', '', '--no-git'], { cwd, env: env(home) });
-    await pty.expect(/Distribution name/);
+    const pty = startPty(['svc', '--no-git'], { cwd, env: env(home) });
+    const asked = { n: 0 };
+    // The image list: 3.11, 3.12, [3.13], 3.14, 3.15, distroless — three down from the default.
+    await answer(pty, /Base image[\s\S]*navigate/, `${KEY.down}${KEY.down}${KEY.down}${KEY.enter}`, asked);
+    const deps = await answer(pty, /Server[\s\S]*navigate/, KEY.enter, asked);
+    expect(deps).toMatch(/Dependency strategy Poetry venv \(decided: [^)]*distroless has no pip/);
+    await answer(pty, /Change any of these\?/, KEY.enter, asked);
+    expect(await pty.exit).toBe(0);
+    expect(asked.n).toBe(3);
+    expect(pty.output()).not.toMatch(/\? Dependency strategy/);
+    expect(record(join(cwd, 'svc')).answers).toMatchObject({ runtime: 'distroless', python: '3.13', deps: 'venv' });
+  });
+
+  it('skips questions the flags decide: --runtime distroless decides Python and the dependency strategy', async () => {
+    const { cwd, home } = sandbox();
+    const pty = startPty(['svc', '--runtime', 'distroless', '--server', 'gunicorn', '--no-git'], { cwd, env: env(home) });
+    const screen = await pty.expect(/Change any of these\?/);
+    expect(screen).toMatch(/Python version Python 3\.13 \(decided: [^)]*Python 3\.13 only/);
+    expect(screen).toMatch(/Dependency strategy Poetry venv \(decided: /);
+    expect(screen).not.toMatch(/Base image|Server/);
     pty.type(KEY.enter);
-    const runtime = await pty.expect(/Runtime image[\s\S]*navigate/);
-    expect(runtime).toMatch(/- distroless \([\s\S]*Python 3\.13\s+only/);
-    expect(pty.output()).not.toMatch(/Python version|Description|Author/);
+    expect(await pty.exit).toBe(0);
+    expect(record(join(cwd, 'svc')).answers).toMatchObject({ runtime: 'distroless', python: '3.13', deps: 'venv', server: 'gunicorn' });
+  });
+
+  it('--python 3.12 leaves one image: slim, shown as decided', async () => {
+    const { cwd, home } = sandbox();
+    const pty = startPty(['svc', '--python', '3.12', '--no-git'], { cwd, env: env(home) });
+    const screen = await pty.expect(/Dependency strategy[\s\S]*navigate/);
+    expect(screen).toMatch(/Base image python:3\.12-slim-trixie \(decided: [^)]*Python 3\.13 only/);
     pty.type(KEY.ctrlC);
     expect(await pty.exit).toBe(130);
     expect(pty.output()).toContain('Cancelled: nothing was written');
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it('re-asks an invalid answer with the reason instead of failing', async () => {
+  it('customising asks the rest, re-asking an invalid answer with the reason', async () => {
     const { cwd, home } = sandbox();
-    const pty = startPty(['svc', '--yes'], { cwd, env: env(home) });
-    // --yes never prompts, even on a terminal
+    const pty = startPty(['svc', '--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn'], { cwd, env: env(home) });
+    await pty.expect(/Change any of these\?/);
+    pty.type(`y${KEY.enter}`);
+    await pty.expect(/Distribution name/);
+    pty.type(`\u007f\u007f\u007fbad name!${KEY.enter}`);
+    await pty.expect(/not a valid Python distribution name/);
+    pty.type(`${'\u007f'.repeat(9)}orders${KEY.enter}`);
+    await pty.expect(/Description/);
+    pty.type(`Orders service${KEY.enter}`);
+    await pty.expect(/Author/);
+    pty.type(KEY.enter);
+    await pty.expect(/Port/);
+    pty.type(`\u007f\u007f\u007f\u007f9000${KEY.enter}`);
+    await pty.expect(/Poetry version/);
+    pty.type(KEY.enter);
+    await pty.expect(/Initialise a git repository/);
+    pty.type(`n${KEY.enter}`);
+    await pty.expect(/Next steps/);
     expect(await pty.exit).toBe(0);
-    const again = startPty(['svc2', '--description', 'x', '--author', '', '--no-git'], { cwd, env: env(home) });
-    await again.expect(/Distribution name/);
-    again.type(`\u007f\u007f\u007f\u007fbad name!${KEY.enter}`);
-    await again.expect(/not a valid Python distribution name/);
-    again.type(KEY.ctrlC);
-    expect(await again.exit).toBe(130);
-    expect(readdirSync(cwd)).toEqual(['svc']);
+    // Install: one possible answer without poetry on PATH.
+    expect(pty.output()).toMatch(/Run poetry lock and poetry install now\? no \(decided: poetry is not on PATH/);
+    expect(record(join(cwd, 'svc')).answers).toMatchObject({ name: 'orders', description: 'Orders service', port: 9000 });
+    expect(existsSync(join(cwd, 'svc', '.git'))).toBe(false);
   });
 
-  it('offers to run poetry when it is on PATH, with a spinner while it works', async () => {
+  it('runs poetry by default when it is on PATH, with a spinner while it works', async () => {
     const { cwd, home } = sandbox();
     const bin = fakePoetry(home, 'sleep 0.3'); // takes a moment, like the real one
-    const pty = startPty(['svc', '--description', 'x', '--author', '', '--python', '3.13', '--runtime', 'slim', '--deps', 'venv', '--server', 'uvicorn', '--port', '8000', '--no-git'], {
+    const pty = startPty(['svc', '--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn', '--no-git'], {
       cwd,
-      env: { ...env(home), PATH: `${bin}:/usr/bin:/bin` },
+      env: env(home, `${bin}:/usr/bin:/bin`),
     });
-    await pty.expect(/Distribution name/);
+    const summary = await pty.expect(/Change any of these\?/);
+    expect(summary).toMatch(/poetry install now\s+yes\s+--no-install/);
     pty.type(KEY.enter);
-    await pty.expect(/Run poetry lock and poetry install now\?/);
-    pty.type(KEY.enter); // yes, the default
     await pty.expect(/Resolving dependencies \(poetry lock\)/);
     await pty.expect(/Next steps/);
     expect(await pty.exit).toBe(0);
-    expect(readFileSync(join(home, 'poetry-calls.log'), 'utf8')).toBe('--version\nlock --no-interaction\ninstall --no-interaction\n');
+    expect(readFileSync(join(home, 'poetry-calls.log'), 'utf8')).toBe('lock --no-interaction\ninstall --no-interaction\n');
     expect(pty.output()).toContain('✔ Installing dependencies into .venv (poetry install)');
+    expect(pty.output()).not.toMatch(/poetry is not on PATH/);
   });
+});
 
-  it('stops before asking anything else when the directory is not empty', async () => {
-    const { cwd, home } = sandbox();
+describe.concurrent('a non-empty target in a terminal is a question', () => {
+  const taken = (cwd: string) => {
     mkdirSync(join(cwd, 'taken'));
     writeFileSync(join(cwd, 'taken', 'Makefile'), 'mine\n');
-    const pty = startPty([], { cwd, env: env(home) });
+    writeFileSync(join(cwd, 'taken', 'notes.txt'), 'keep me\n');
+  };
+
+  it('lists exactly the files that would be replaced and offers another directory', async () => {
+    const { cwd, home } = sandbox();
+    taken(cwd);
+    const pty = startPty(['--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn', '--no-git'], { cwd, env: env(home) });
     await pty.expect(/Project directory/);
     pty.type(`taken${KEY.enter}`);
-    await pty.expect(/would overwrite yours/);
-    expect(await pty.exit).toBe(2);
-    expect(pty.output()).not.toContain('Distribution name');
+    const question = await pty.expect(/What now with taken\?[\s\S]*Cancel/);
+    expect(question).toMatch(/taken is not empty \(2 entries\)/);
+    expect(question).toMatch(/replaces exactly these 1 file of yours and keeps everything else:\s+Makefile\s/);
+    expect(question).toContain('Choose another directory');
+    expect(question).toContain('Write into it, replacing the 1 listed');
+    pty.type(KEY.enter); // another directory
+    await pty.expect(/Project directory/);
+    pty.type(`${'\u007f'.repeat(10)}fresh${KEY.enter}`);
+    await pty.expect(/Change any of these\?/);
+    pty.type(KEY.enter);
+    expect(await pty.exit).toBe(0);
+    expect(existsSync(join(cwd, 'fresh', 'Makefile'))).toBe(true);
     expect(readFileSync(join(cwd, 'taken', 'Makefile'), 'utf8')).toBe('mine\n');
-    await pause(0);
+  });
+
+  it('writes into it with the --force rules when chosen: replaces the listed files, keeps the rest', async () => {
+    const { cwd, home } = sandbox();
+    taken(cwd);
+    const pty = startPty(['taken', '--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn', '--no-git'], { cwd, env: env(home) });
+    await pty.expect(/What now with taken\?[\s\S]*Cancel/);
+    pty.type(`${KEY.down}${KEY.enter}`);
+    await pty.expect(/Change any of these\?/);
+    pty.type(KEY.enter);
+    expect(await pty.exit).toBe(0);
+    expect(readFileSync(join(cwd, 'taken', 'Makefile'), 'utf8')).not.toBe('mine\n');
+    expect(readFileSync(join(cwd, 'taken', 'notes.txt'), 'utf8')).toBe('keep me\n');
+    expect(pty.output()).toMatch(/Created taken: 29 files \(1 of yours replaced\)/);
+  });
+
+  it('cancels, writing nothing', async () => {
+    const { cwd, home } = sandbox();
+    taken(cwd);
+    const pty = startPty(['taken'], { cwd, env: env(home) });
+    await pty.expect(/What now with taken\?[\s\S]*Cancel/);
+    pty.type(`${KEY.down}${KEY.down}${KEY.enter}`);
+    expect(await pty.exit).toBe(130);
+    expect(pty.output()).toContain('Cancelled: nothing was written');
+    expect(readdirSync(join(cwd, 'taken')).sort()).toEqual(['Makefile', 'notes.txt']);
+    expect(pty.output()).not.toContain('Base image');
+  });
+
+  it('stays an error without a terminal (exit 2)', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const { cwd, home } = sandbox();
+    taken(cwd);
+    const result = await runCli(['taken'], { cwd, env: env(home) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('taken is not empty');
   });
 });

@@ -243,7 +243,8 @@ export function runMake(files: Files, targets: readonly string[]): MakeResult {
       if (r.error) throw new Error(`make is needed by this test: ${r.error.message}`);
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     };
-    const result = { dryRun: run(['-n', ...targets]), help: run(['--no-print-directory']) };
+    // POETRY/DOCKER given: `make -n` expands the recipes, and a missing tool stops make (this machine may lack both).
+    const result = { dryRun: run(['-n', 'POETRY=poetry', 'DOCKER=docker', ...targets]), help: run(['--no-print-directory']) };
     made.set(key, result);
     return result;
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHOICE_KEYS, OPTIONS, PROMPT_ORDER, STATIC_DEFAULTS, type OptionKey } from '../../generators/options.js';
+import { CHOICE_KEYS, defaultHelp, OPTIONS, RECORDED_KEYS, STATIC_DEFAULTS, TABLE, type OptionKey } from '../../generators/options.js';
 import { compatViolations } from '../../generators/compat.js';
 import { VERSIONS } from '../../generators/versions.js';
 
@@ -9,12 +9,28 @@ describe('option table', () => {
   it('gives every option except the directory a unique flag', () => {
     const flags = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => k !== 'directory').map((k) => OPTIONS[k].flag);
     expect(new Set(flags).size).toBe(flags.length);
-    expect(flags).toEqual(['name', 'description', 'author', 'python', 'runtime', 'deps', 'server', 'port', 'poetry-version', 'git', 'install']);
+    expect(flags).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetry-version', 'git', 'install']);
   });
 
-  it('asks about every option that has a prompt text, in a fixed order', () => {
-    const prompted = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => OPTIONS[k].message);
-    expect([...PROMPT_ORDER].sort()).toEqual(prompted.sort());
+  it('gives every option that a terminal session may ask a prompt text, and none to flag-only ones', () => {
+    for (const key of Object.keys(OPTIONS) as OptionKey[]) expect(TABLE[key].message !== undefined, key).toBe(TABLE[key].stage !== 'never');
+  });
+
+  it('asks the core questions in table order: directory, image (with its Python), dependencies, server', () => {
+    const core = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => TABLE[k].stage === 'core');
+    expect(core).toEqual(['directory', 'runtime', 'python', 'deps', 'server']);
+    expect(TABLE.runtime.with).toBe('python');
+  });
+
+  it('records the answers that shape the project, not the run-time switches', () => {
+    expect(RECORDED_KEYS).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetryVersion']);
+  });
+
+  it('reads each default in --help off the default itself', () => {
+    expect(defaultHelp('port')).toBe('8000');
+    expect(defaultHelp('git')).toBe('yes');
+    expect(defaultHelp('poetryVersion')).toBe(VERSIONS.poetry);
+    expect(defaultHelp('name')).toBe("the directory's name");
   });
 
   it('has static defaults that parse and are compatible with each other', () => {

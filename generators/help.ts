@@ -1,0 +1,104 @@
+/** `--help`, generated from the option and compatibility tables, wrapped to the terminal's width. */
+import { COMPAT_RULES, validCombinations } from './compat.js';
+import { CONTROL_FLAGS, defaultHelp, OPTION_KEYS, TABLE, flagOf, type ChoiceKey } from './options.js';
+import { bold } from './ui.js';
+
+/** Width of the flag column. */
+const FLAG_COLUMN = 30;
+
+/** Columns to wrap to: the terminal's width, 80 when not a terminal; never narrower than 60. */
+export function helpWidth(stream: NodeJS.WriteStream = process.stdout): number {
+  const columns = stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : 80;
+  return Math.max(60, columns);
+}
+
+/**
+ * Wrap `text` at spaces to `width` columns, the first line after `first`,
+ * the others indented by `indent`. Bracketed defaults ("[default: …]") are
+ * kept whole where they fit on a line; no word is ever split.
+ */
+export function wrap(first: string, text: string, width: number, indent = first.length): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of units(text, width - indent)) {
+    const candidate = empty ? `${line}${word}` : `${line} ${word}`;
+    if (!empty && visible(candidate) > width) {
+      lines.push(line.trimEnd());
+      line = `${' '.repeat(indent)}${word}`;
+    } else line = candidate;
+    empty = false;
+  }
+  lines.push(line.trimEnd());
+  return lines;
+}
+
+/** Words, except that a "[default: …]" that fits in `max` columns stays one unit. */
+function units(text: string, max: number): string[] {
+  return text
+    .split(/(\[default: [^\]]*\])/)
+    .flatMap((part) => (part.startsWith('[default:') && part.length <= max ? [part] : part.split(' ')))
+    .filter((word) => word.length > 0);
+}
+
+// eslint-disable-next-line no-control-regex
+const visible = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').length;
+
+function entry(flag: string, text: string, width: number): string[] {
+  const head = `  ${flag}`;
+  if (head.length >= FLAG_COLUMN) return [head, ...wrap(' '.repeat(FLAG_COLUMN), text, width)];
+  return wrap(head.padEnd(FLAG_COLUMN), text, width, FLAG_COLUMN);
+}
+
+export function helpText(version: string, width = helpWidth()): string {
+  const lines = [
+    ...wrap('', `${bold('create-pyservice')} ${version} — scaffold a FastAPI + Poetry service with a multi-stage Dockerfile`, width),
+    '',
+    'Usage:',
+    '  npm create pyservice@latest [directory] -- [options]',
+    '  create-pyservice [directory] [options]',
+    '  pyservice new [directory] [options]',
+    '',
+    ...wrap('', 'With npm create, put -- before the options: npm keeps the options before it for itself.', width),
+    '',
+    'Arguments:',
+  ];
+  for (const key of OPTION_KEYS) {
+    const def = TABLE[key];
+    if (def.kind !== 'positional') continue;
+    lines.push(...entry(def.valueName ?? key, `${def.help} [default: ${defaultHelp(key)}]`, width));
+  }
+  lines.push('', 'Options:');
+  for (const key of OPTION_KEYS) {
+    const def = TABLE[key];
+    if (def.kind === 'positional') continue;
+    const flag = def.kind === 'boolean' ? `${flagOf(key)}, --no-${def.flag}` : `${flagOf(key)} ${def.valueName}`;
+    const values = def.choices?.map((c) => c.value) ?? [];
+    const named = values.every((value) => def.help.includes(value));
+    const choices = values.length > 0 && !named ? ` (${values.join(' | ')})` : '';
+    lines.push(...entry(flag, `${def.help}${choices} [default: ${defaultHelp(key)}]`, width));
+  }
+  for (const def of Object.values(CONTROL_FLAGS)) {
+    const flag = 'short' in def ? `-${def.short}, --${def.flag}` : `--${def.flag}`;
+    lines.push(...entry(flag, def.help, width));
+  }
+  lines.push('', 'Compatibility:');
+  for (const rule of COMPAT_RULES) {
+    const when = Object.entries(rule.when).map(([k, v]) => `${flagOf(k as ChoiceKey)} ${(v as string[]).join('|')}`);
+    lines.push(...wrap('  ', `${when.join(' ')} needs ${flagOf(rule.require.key)} ${rule.require.allowed.join('|')}: ${rule.reason}`, width, 4));
+  }
+  lines.push(
+    ...wrap('  ', `${validCombinations().length} valid combinations of --python, --runtime, --deps and --server.`, width, 4),
+    '',
+    'Examples:',
+    ...[
+      'npm create pyservice@latest my-api',
+      'npm create pyservice@latest my-api -- --runtime distroless --yes',
+      'npx create-pyservice my-api --yes --runtime distroless --server gunicorn',
+      'npx create-pyservice . --name billing --python 3.12 --deps wheels --no-git --yes',
+    ].flatMap((example) => wrap('  ', example, width, 4)),
+    '',
+    'Exit codes: 0 ok, 1 failure, 2 invalid usage, 130 cancelled.',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,105 @@
+/** What the user reads after a run: the end screen, the dry-run tree, the JSON summary. */
+import { relative } from 'node:path';
+import type { ServicePlan } from './service.js';
+import { onPath } from './post.js';
+import { TOOLS, type Tool } from './tools.js';
+import { bold, cyan, dim, green, red, yellow } from './ui.js';
+
+export interface Outcome {
+  readonly plan: ServicePlan;
+  readonly dryRun: boolean;
+  /** Lines from the actions (git, install). */
+  readonly notes: readonly string[];
+  /** Follow-up actions that failed, and how. */
+  readonly failures: readonly { readonly type: string; readonly error: string }[];
+}
+
+/** The target as the user would type it from here. */
+function shownPath(target: string): string {
+  const rel = relative(process.cwd(), target);
+  return rel === '' ? '.' : rel;
+}
+
+const shellQuote = (path: string) => (/\s|['"$`\\]/.test(path) ? JSON.stringify(path) : path);
+
+/** Tools the next steps need that are not on PATH. */
+export function missingTools(): Tool[] {
+  return Object.values(TOOLS).filter((tool) => !onPath(tool.command));
+}
+
+/** The commands to run next, in the order a user runs them: install, test, run, then the image. */
+export function nextSteps(outcome: Outcome): string[] {
+  const { plan, failures } = outcome;
+  const where = shownPath(plan.target);
+  const installed = plan.answers.install && !failures.some((f) => f.type === 'pyservice:install');
+  return [
+    ...(where === '.' ? [] : [`cd ${shellQuote(where)}`]),
+    ...(installed ? [] : ['make install']),
+    'make test',
+    'make run',
+    'make docker-build docker-run',
+  ];
+}
+
+const STEP_NOTES: Readonly<Record<string, (outcome: Outcome) => string>> = {
+  'make install': () => 'poetry install: the dependencies and dev tools into .venv',
+  'make test': () => 'pytest',
+  'make run': (o) => `development server on http://127.0.0.1:${o.plan.answers.port} (API docs at /docs)`,
+  'make docker-build docker-run': () => 'build the image and run it',
+};
+
+function fileTree(plan: ServicePlan): string[] {
+  return plan.files.map(({ path, bytes, action }) => {
+    const tag = action === 'overwrite' ? yellow(' (replaces yours)') : '';
+    return `  ${path.padEnd(32)} ${dim(`${bytes} B`.padStart(8))}${tag}`;
+  });
+}
+
+export function reportJson(outcome: Outcome): string {
+  const { plan, dryRun, notes, failures } = outcome;
+  const summary = {
+    ok: failures.length === 0,
+    dryRun,
+    directory: plan.target,
+    answers: plan.answers,
+    files: plan.files,
+    notes,
+    ...(failures.length > 0 ? { error: failures.map((f) => f.error).join('\n') } : {}),
+    nextSteps: nextSteps(outcome),
+    missingTools: dryRun ? [] : missingTools().map((tool) => tool.command),
+  };
+  return `${JSON.stringify(summary, null, 2)}\n`;
+}
+
+export function reportText(outcome: Outcome): string {
+  const { plan, dryRun, notes, failures } = outcome;
+  const where = shownPath(plan.target);
+  if (dryRun) {
+    return `${bold('Dry run')}: would write ${plan.files.length} files to ${cyan(where)} (nothing written)\n${fileTree(plan).join('\n')}\n`;
+  }
+  const replaced = plan.files.filter((f) => f.action === 'overwrite').length;
+  const place = where === plan.answers.name ? '' : ` in ${cyan(where)}`;
+  const lines = [
+    '',
+    `${green('✔')} Created ${bold(plan.answers.name)}${place}: ${plan.files.length} files${replaced > 0 ? ` (${replaced} of yours replaced)` : ''}`,
+    ...notes.map((note) => `  ${dim('•')} ${note}`),
+    ...failures.map((f) => `  ${red('✖')} ${f.error.split('\n')[0]}`),
+    '',
+    failures.length > 0 ? 'Next steps (the project is written; see the error below):' : 'Next steps:',
+  ];
+  const steps = nextSteps(outcome);
+  const width = Math.max(...steps.map((s) => s.length));
+  for (const step of steps) {
+    const note = STEP_NOTES[step]?.(outcome);
+    lines.push(note ? `  ${cyan(step.padEnd(width))}   ${dim(note)}` : `  ${cyan(step)}`);
+  }
+  for (const tool of missingTools()) {
+    lines.push(
+      '',
+      `${yellow('!')} ${tool.command} is not on PATH: make ${tool.targets.join(', ')} need ${tool.what}. Get it with ${tool.install.length > 1 ? 'one of' : ''}:`.replace(' :', ':'),
+      ...tool.install.map((line) => `    ${line}`),
+    );
+  }
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}
