@@ -14,8 +14,11 @@ import { onPath } from './post.js';
 import type { TargetCheck } from './prompts.js';
 import { reportJson, reportText, type Outcome } from './report.js';
 import { answerProblems, fillDefaults, isComplete } from './resolve.js';
+import { writeErrorOf } from './service.js';
+import { guardProcess } from './signals.js';
+import { jsonText } from './text.js';
 import { CliError, EXIT, printErrors } from './ui.js';
-import { abortWrite, planWrite, WriteRefused } from './write.js';
+import { checkWorkingDirectory, explainFsError, planWrite, WriteFailed, WriteRefused } from './write.js';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -34,7 +37,7 @@ async function collectAnswers<K extends OptionKey, P extends BasePlan, T extends
     const result = await interview(generator.options, parsed.given, {
       machine,
       force,
-      checkTarget: (directory, known, allowed) => checkTarget(directory, generator.possiblePaths(known), allowed),
+      checkTarget: (directory, known, allowed) => checkTarget(directory, generator.possiblePaths(known), allowed, parsed.controls.dryRun),
     });
     ({ answers, force } = result);
   } else {
@@ -49,17 +52,17 @@ async function collectAnswers<K extends OptionKey, P extends BasePlan, T extends
 }
 
 /** The early conflict check of the interview: only paths, nothing rendered. */
-async function checkTarget(directory: string, paths: readonly { path: string; only?: string }[], force: boolean): Promise<TargetCheck> {
+async function checkTarget(directory: string, paths: readonly { path: string; only?: string }[], force: boolean, dryRun: boolean): Promise<TargetCheck> {
   const files = new Map(paths.map(({ path }) => [path, '']));
   try {
-    await planWrite(directory, files, force);
+    planWrite(directory, files, force, { dryRun });
     return { kind: 'ok' };
   } catch (error) {
     if (!(error instanceof WriteRefused)) throw error;
     if (force) return { kind: 'refused', message: error.message, details: error.details };
   }
   try {
-    const plan = await planWrite(directory, files, true);
+    const plan = planWrite(directory, files, true, { dryRun });
     const entries = (await readdir(plan.target)).filter((entry) => entry !== '.git').length;
     const replaces = paths.filter(({ path }) => plan.overwrites.includes(path)).map(({ path, only }) => (only ? `${path} (${only})` : path));
     return { kind: 'not-empty', entries, replaces };
@@ -87,7 +90,7 @@ async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: 
   const { answers, force } = await collectAnswers(generator, parsed, machine);
 
   // 4. Plan: render in memory and check the target; --dry-run stops here.
-  const context: RunContext = { version: VERSION, force, showProgress: !controls.json, machine };
+  const context: RunContext = { version: VERSION, force, dryRun: controls.dryRun, showProgress: !controls.json, machine };
   const plan = await generator.plan(answers, context);
   if (controls.dryRun) return { outcome: { plan, dryRun: true, notes: [], failures: [] }, json: controls.json };
 
@@ -95,20 +98,16 @@ async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: 
   const { runGenerator } = await import('./plop.js');
   const { notes, failures } = await runGenerator(generator, { name: 'service', ask: async () => answers, plan });
   const writeFailure = failures.find((f) => f.type === 'pyservice:write');
-  if (writeFailure) throw new CliError([`could not write the project: ${writeFailure.error}`], EXIT.failure);
+  if (writeFailure) throw writeErrorOf(plan) ?? new CliError([`could not write the project: ${writeFailure.error}`], EXIT.failure);
   return { outcome: { plan, dryRun: false, notes, failures }, json: controls.json };
 }
 
 /** Run the CLI; returns the exit code (never throws, never prints a stack trace). */
 export async function main(argv: readonly string[]): Promise<number> {
   let json = argv.includes('--json');
-  const onSigint = () => {
-    const written = abortWrite();
-    process.stderr.write(written ? `\nCancelled after the project was written to ${written}.\n` : '\nCancelled: nothing was written.\n');
-    process.exit(EXIT.cancelled);
-  };
-  process.on('SIGINT', onSigint);
+  const release = guardProcess();
   try {
+    checkWorkingDirectory();
     const result = await run(argv);
     json = result.json;
     if (result.help !== undefined) {
@@ -124,19 +123,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     const { lines, details, code } = describeError(error);
-    if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: lines, details, exitCode: code }, null, 2)}\n`);
+    if (json) process.stdout.write(`${jsonText({ ok: false, errors: lines, details, exitCode: code })}\n`);
     if (code === EXIT.cancelled) process.stderr.write('Cancelled: nothing was written.\n');
     else printErrors(lines, details);
     return code;
   } finally {
-    process.off('SIGINT', onSigint);
+    release();
   }
 }
 
 function describeError(error: unknown): { lines: string[]; details: string[]; code: number } {
   if (error instanceof CliError) return { lines: error.lines, details: error.details, code: error.exitCode };
   if (error instanceof WriteRefused) return { lines: [error.message], details: error.details, code: EXIT.usage };
+  if (error instanceof WriteFailed) return { lines: [error.message], details: error.details, code: EXIT.failure };
   if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'InterviewCancelled')) return { lines: ['cancelled'], details: [], code: EXIT.cancelled };
+  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+    const failure = explainFsError(error);
+    return { lines: [failure.message], details: failure.details, code: failure instanceof WriteRefused ? EXIT.usage : EXIT.failure };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { lines: [`unexpected failure: ${message}`], details: [], code: EXIT.failure };
 }

@@ -50,6 +50,15 @@ export function shellWord(value: string): string {
 }
 
 /**
+ * A `cd` command that enters `path` when pasted into a POSIX shell, whatever
+ * the name: quoted so that `$(…)`, backticks and spaces stay literal, and
+ * `./`-prefixed when it starts with `-` so that cd does not read it as an option.
+ */
+export function cdCommand(path: string): string {
+  return `cd ${shellWord(path.startsWith('-') ? `./${path}` : path)}`;
+}
+
+/**
  * A value in a Makefile variable or recipe, which make passes to the shell:
  * shell-quoted first, then `$` doubled so make does not expand it. Newlines
  * cannot be represented in a make variable and are refused.

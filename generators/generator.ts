@@ -14,6 +14,8 @@ export interface RunContext {
   readonly version: string;
   /** --force, or the user chose to write into a non-empty directory. */
   readonly force: boolean;
+  /** --dry-run: the plan must not write (not even to undo what a killed earlier run left). */
+  readonly dryRun: boolean;
   /** Spinners and progress lines (off for --json). */
   readonly showProgress: boolean;
   readonly machine: Machine;

@@ -10,6 +10,7 @@
 import { basename, resolve } from 'node:path';
 import { checkName, suggestName } from './names.js';
 import { gitConfig } from './post.js';
+import { directoryProblem, quoted, textProblem } from './text.js';
 import { PYTHON_VERSIONS, VERSIONS } from './versions.js';
 
 /** What parsing a raw value produced: the value, or what is wrong with it (and a value to suggest). */
@@ -112,16 +113,15 @@ function parseChoice<V extends string>(choices: readonly Choice<V>[]) {
     const found = choices.find((c) => c.value === raw);
     if (found) return ok(found.value);
     const why = NOT_OFFERED[raw] ? ` (${NOT_OFFERED[raw]})` : '';
-    return bad(`"${raw}" is not one of: ${choices.map((c) => c.value).join(', ')}${why}`);
+    return bad(`${quoted(raw)} is not one of: ${choices.map((c) => c.value).join(', ')}${why}`);
   };
 }
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 function parseDescription(raw: string): Parsed<string> {
   const text = raw.trim();
   if (text.length === 0) return bad('is empty: describe the service in one line');
-  if (CONTROL.test(text)) return bad('must be one line of text (no line breaks or control characters)');
+  const problem = textProblem(text);
+  if (problem) return bad(problem);
   if (text.length > 300) return bad(`is ${text.length} characters long; keep it to one line of at most 300`);
   return ok(text);
 }
@@ -130,13 +130,14 @@ function parseDescription(raw: string): Parsed<string> {
 function parseAuthor(raw: string): Parsed<Author | null> {
   const text = raw.trim();
   if (text.length === 0) return ok(null);
-  if (CONTROL.test(text)) return bad('must be one line of text');
+  const problem = textProblem(text);
+  if (problem) return bad(problem);
   const match = /^([^<>]*?)\s*(?:<([^<>]*)>)?$/.exec(text);
   const name = match?.[1]?.trim() ?? '';
   const email = match?.[2]?.trim();
-  if (!match || name.length === 0) return bad(`"${text}" is not of the form "Name <email>" (or just "Name")`);
+  if (!match || name.length === 0) return bad(`${quoted(text)} is not of the form "Name <email>" (or just "Name")`);
   if (email !== undefined && !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(email)) {
-    return bad(`"${email}" is not an email address`);
+    return bad(`${quoted(email)} is not an email address`);
   }
   return ok(email === undefined ? { name } : { name, email });
 }
@@ -155,7 +156,7 @@ function authorFromGit(_known: Known, machine: Machine): Parsed<Author | null> {
 }
 
 function parsePort(raw: string): Parsed<number> {
-  if (!/^\d{1,5}$/.test(raw.trim())) return bad(`"${raw}" is not a whole number from 1 to 65535`);
+  if (!/^\d{1,5}$/.test(raw.trim())) return bad(`${quoted(raw)} is not a whole number from 1 to 65535`);
   const port = Number(raw.trim());
   return port >= 1 && port <= 65535 ? ok(port) : bad(`${port} is outside 1–65535`);
 }
@@ -163,7 +164,7 @@ function parsePort(raw: string): Parsed<number> {
 function parsePoetryVersion(raw: string): Parsed<string> {
   const text = raw.trim();
   const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) return bad(`"${raw}" is not a release version such as ${VERSIONS.poetry}`);
+  if (!match) return bad(`${quoted(raw)} is not a release version such as ${VERSIONS.poetry}`);
   if (Number(match[1]) < 2) {
     return bad(`Poetry ${text} is too old: the project needs Poetry ${VERSIONS.poetryMin} or newer (poetry sync, PEP 621 [project])`);
   }
@@ -172,7 +173,7 @@ function parsePoetryVersion(raw: string): Parsed<string> {
 
 function parseName(raw: string): Parsed<string> {
   const check = checkName(raw.trim());
-  return check.ok ? ok(check.name) : bad(`"${raw}" is ${check.problem}`);
+  return check.ok ? ok(check.name) : bad(`${quoted(raw)} is ${check.problem}`);
 }
 
 /** The distribution name implied by the directory: its basename, normalised. */
@@ -180,13 +181,12 @@ function nameFromDirectory(known: Known): Parsed<string> {
   const base = basename(resolve(String(known.directory ?? DEFAULT_DIRECTORY)));
   const check = checkName(base);
   if (check.ok) return ok(check.name);
-  return bad(`the directory's name "${base}" is ${check.problem}`, suggestName(base));
+  return bad(`the directory's name ${quoted(base)} is ${check.problem}`, suggestName(base));
 }
 
 function parseDirectory(raw: string): Parsed<string> {
-  if (raw.trim().length === 0) return bad('is empty');
-  if (raw.includes('\0')) return bad('contains a NUL character');
-  return ok(raw);
+  const problem = directoryProblem(raw);
+  return problem ? bad(problem) : ok(raw);
 }
 
 const parseBoolean = (raw: string): Parsed<boolean> => ok(raw === 'true');

@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { trackChild } from './signals.js';
 import { spinner } from './ui.js';
 
 import type { SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
@@ -25,8 +26,12 @@ export interface StepResult {
   readonly message: string;
 }
 
-/** git init + first commit, unless git is missing or the directory is already inside a repository. */
-export function initGit(dir: string, version: string): StepResult {
+/**
+ * git init + a first commit holding exactly `paths` (what we generated: never a
+ * file of the user's that was already in the directory), unless git is missing
+ * or the directory is already inside a repository.
+ */
+export function initGit(dir: string, version: string, paths: readonly string[]): StepResult {
   if (!hasCommand('git')) return { done: false, message: 'git is not installed: skipped git init' };
   const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { ...quiet, cwd: dir });
   if (inside.status === 0 && inside.stdout.trim() === 'true') {
@@ -35,7 +40,8 @@ export function initGit(dir: string, version: string): StepResult {
   const run = (args: string[]) => spawnSync('git', args, { ...quiet, cwd: dir, timeout: 60_000 });
   const init = run(['init', '--quiet']);
   if (init.status !== 0) return { done: false, message: `git init failed: ${init.stderr.trim()}` };
-  run(['add', '--all']);
+  const add = spawnSync('git', ['--literal-pathspecs', 'add', '--force', '--', ...paths], { ...quiet, cwd: dir, timeout: 60_000 });
+  if (add.status !== 0) return { done: true, message: `initialised a git repository; git add failed: ${add.stderr.trim().split('\n')[0]}` };
   const commit = run(['commit', '--quiet', '--message', `Initial commit from create-pyservice ${version}`]);
   if (commit.status !== 0) {
     const why = /user\.(name|email)|identity/i.test(commit.stderr) ? 'git has no user.name/user.email' : commit.stderr.trim().split('\n')[0];
@@ -47,6 +53,7 @@ export function initGit(dir: string, version: string): StepResult {
 function runLogged(command: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POETRY_VIRTUALENVS_IN_PROJECT: 'true' } });
+    trackChild(child);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -8,7 +8,7 @@
  * Loaded lazily: only a terminal session pays for the prompt library.
  */
 import confirm from '@inquirer/confirm';
-import input from '@inquirer/input';
+import input from './line-input.js';
 import select from '@inquirer/select';
 import { compatViolations } from './compat.js';
 import {

@@ -3,6 +3,8 @@ import { relative } from 'node:path';
 import type { ServicePlan } from './service.js';
 import { onPath } from './post.js';
 import { TOOLS, type Tool } from './tools.js';
+import { cdCommand } from './escape.js';
+import { jsonText, visible } from './text.js';
 import { bold, cyan, dim, green, red, yellow } from './ui.js';
 
 export interface Outcome {
@@ -20,8 +22,6 @@ function shownPath(target: string): string {
   return rel === '' ? '.' : rel;
 }
 
-const shellQuote = (path: string) => (/\s|['"$`\\]/.test(path) ? JSON.stringify(path) : path);
-
 /** Tools the next steps need that are not on PATH. */
 export function missingTools(): Tool[] {
   return Object.values(TOOLS).filter((tool) => !onPath(tool.command));
@@ -33,7 +33,7 @@ export function nextSteps(outcome: Outcome): string[] {
   const where = shownPath(plan.target);
   const installed = plan.answers.install && !failures.some((f) => f.type === 'pyservice:install');
   return [
-    ...(where === '.' ? [] : [`cd ${shellQuote(where)}`]),
+    ...(where === '.' ? [] : [cdCommand(where)]),
     ...(installed ? [] : ['make install']),
     'make test',
     'make run',
@@ -68,22 +68,23 @@ export function reportJson(outcome: Outcome): string {
     nextSteps: nextSteps(outcome),
     missingTools: dryRun ? [] : missingTools().map((tool) => tool.command),
   };
-  return `${JSON.stringify(summary, null, 2)}\n`;
+  return `${jsonText(summary)}\n`;
 }
 
 export function reportText(outcome: Outcome): string {
   const { plan, dryRun, notes, failures } = outcome;
-  const where = shownPath(plan.target);
+  const where = visible(shownPath(plan.target));
   if (dryRun) {
     return `${bold('Dry run')}: would write ${plan.files.length} files to ${cyan(where)} (nothing written)\n${fileTree(plan).join('\n')}\n`;
   }
-  const replaced = plan.files.filter((f) => f.action === 'overwrite').length;
+  const replaced = plan.files.filter((f) => f.action === 'overwrite').map((f) => f.path);
   const place = where === plan.answers.name ? '' : ` in ${cyan(where)}`;
   const lines = [
     '',
-    `${green('✔')} Created ${bold(plan.answers.name)}${place}: ${plan.files.length} files${replaced > 0 ? ` (${replaced} of yours replaced)` : ''}`,
-    ...notes.map((note) => `  ${dim('•')} ${note}`),
-    ...failures.map((f) => `  ${red('✖')} ${f.error.split('\n')[0]}`),
+    `${green('✔')} Created ${bold(plan.answers.name)}${place}: ${plan.files.length} files${replaced.length > 0 ? ` (${replaced.length} of yours replaced)` : ''}`,
+    ...(replaced.length > 0 ? [`  ${yellow('Replaced')} (your previous versions are gone):`, ...replaced.map((path) => `    ${path}`)] : []),
+    ...notes.map((note) => `  ${dim('•')} ${visible(note)}`),
+    ...failures.map((f) => `  ${red('✖')} ${visible(f.error.split('\n')[0]!)}`),
     '',
     failures.length > 0 ? 'Next steps (the project is written; see the error below):' : 'Next steps:',
   ];

@@ -18,6 +18,12 @@ export interface ServicePlan extends BasePlan {
 
 type ServiceAction = 'pyservice:write' | 'pyservice:git' | 'pyservice:install';
 
+/** node-plop keeps only the message of a failed action; the CLI needs the error itself (exit code, details). */
+const writeErrors = new WeakMap<ServicePlan, unknown>();
+
+/** Why `plan`'s write action failed, if it did. */
+export const writeErrorOf = (plan: ServicePlan): unknown => writeErrors.get(plan);
+
 /** Every option of the table shapes a new service. */
 const SERVICE_OPTIONS: readonly OptionKey[] = OPTION_KEYS;
 
@@ -27,7 +33,7 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
   possiblePaths: (known) => possibleServicePaths(known),
   async plan(answers, context) {
     const rendered = renderService(answers, context.version);
-    const write = await planWrite(answers.directory, rendered, context.force);
+    const write = planWrite(answers.directory, rendered, context.force, { dryRun: context.dryRun });
     const files = [...rendered.keys()].sort().map((path) => ({
       path,
       bytes: Buffer.byteLength(rendered.get(path) ?? ''),
@@ -37,10 +43,18 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
   },
   actionTypes: {
     'pyservice:write': async (plan) => {
-      await writeFiles(plan.write, plan.rendered);
+      try {
+        writeFiles(plan.write, plan.rendered);
+      } catch (error) {
+        writeErrors.set(plan, error);
+        throw error;
+      }
+      // A signal that arrived during the (synchronous) write is handled here, before git or install:
+      // two turns of setImmediate put one poll phase of the event loop (where signals are read) in between.
+      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
       return '';
     },
-    'pyservice:git': (plan) => initGit(plan.target, plan.context.version).message,
+    'pyservice:git': (plan) => initGit(plan.target, plan.context.version, [...plan.rendered.keys()]).message,
     'pyservice:install': async (plan) => {
       const result = await installDependencies(plan.target, plan.context.showProgress);
       if (!result.done) throw new Error(result.message);

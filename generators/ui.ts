@@ -1,4 +1,5 @@
 /** Terminal output: colours (honouring NO_COLOR / FORCE_COLOR), errors, a spinner. */
+import { visible } from './text.js';
 
 const useColor = (stream: NodeJS.WriteStream) =>
   process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : !process.env.NO_COLOR && stream.isTTY === true && process.env.TERM !== 'dumb';
@@ -27,9 +28,10 @@ export class CliError extends Error {
   }
 }
 
+/** Error lines on stderr; user values inside them are shown with control characters made visible. */
 export function printErrors(lines: string[], details: string[] = []): void {
-  for (const line of lines) process.stderr.write(`${red('error', process.stderr)}: ${line}\n`);
-  for (const detail of details) process.stderr.write(`  ${detail}\n`);
+  for (const line of lines) process.stderr.write(`${red('error', process.stderr)}: ${visible(line)}\n`);
+  for (const detail of details) process.stderr.write(`  ${visible(detail)}\n`);
 }
 
 /** A spinner on stderr in a terminal; plain start/end lines otherwise. */

@@ -114,6 +114,46 @@ describe.concurrent('the interview (pty)', () => {
     expect(existsSync(join(cwd, 'svc', '.git'))).toBe(false);
   });
 
+  it('answers a 10,000-character paste within a second, and refuses a trailing space in the directory', async () => {
+    const { cwd, home } = sandbox();
+    const pty = startPty(['--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn', '--no-git'], { cwd, env: env(home) });
+    await pty.expect(/Project directory/);
+    pty.type(`svc ${KEY.enter}`);
+    await pty.expect(/ends with a space/);
+    pty.type(`\u007f${KEY.enter}`); // backspace, then accept "svc"
+    await pty.expect(/Change any of these\?/);
+    pty.type(`y${KEY.enter}`);
+    await pty.expect(/Distribution name/);
+    pty.type(KEY.enter);
+    await pty.expect(/Description/);
+    const started = Date.now();
+    pty.type(`${'x'.repeat(10_000)}${KEY.enter}`);
+    await pty.expect(/dropped\)/, 5_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(pty.output().replace(/\s+/g, ' ')).toContain(
+      'is 1000 characters long; keep it to one line of at most 300 (the input stops at 1000 characters: the rest was dropped)',
+    );
+    pty.type(KEY.ctrlC);
+    expect(await pty.exit).toBe(130);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('shows a pasted escape sequence or bidi override as text, and refuses it', async () => {
+    const { cwd, home } = sandbox();
+    const pty = startPty(['svc', '--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn', '--no-git'], { cwd, env: env(home) });
+    await pty.expect(/Change any of these\?/);
+    pty.type(`y${KEY.enter}`);
+    await pty.expect(/Distribution name/);
+    pty.type(KEY.enter);
+    await pty.expect(/Description/);
+    pty.type(`evil\u202eeulav${KEY.enter}`);
+    const screen = await pty.expect(/bidirectional-override character \(U\+202E\)/);
+    expect(screen).toContain('evil\\u202eeulav');
+    expect(screen).not.toContain('\u202e');
+    pty.type(KEY.ctrlC);
+    expect(await pty.exit).toBe(130);
+  });
+
   it('runs poetry by default when it is on PATH, with a spinner while it works', async () => {
     const { cwd, home } = sandbox();
     const bin = fakePoetry(home, 'sleep 0.3'); // takes a moment, like the real one

@@ -4,13 +4,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { dockerfileString, jsonArray, makeWord, markdownText, pyString, shellWord, tomlArray, tomlString } from '../../generators/escape.js';
+import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, pyString, shellWord, tomlArray, tomlString } from '../../generators/escape.js';
+import { directoryProblem } from '../../generators/text.js';
 import { NASTY } from '../helpers/nasty.js';
 
 describe('tomlString', () => {
@@ -49,6 +50,42 @@ describe('pyString', () => {
 
   it('keeps each literal on one source line', () => {
     for (const value of NASTY) expect(pyString(value)).not.toMatch(/[\n\r\u2028]/);
+  });
+});
+
+describe('cdCommand', () => {
+  it('enters every directory name we accept, in sh and bash, running nothing', () => {
+    const root = mkdtempSync(join(tmpdir(), 'pyservice-cd-'));
+    const names = [
+      ...NASTY.filter((n) => directoryProblem(n) === undefined),
+      '-starts-with-dash',
+      '--',
+      '-',
+      '~tilde',
+      '*glob?[a]',
+      '!bang',
+      'a b',
+      '#hash',
+      '{brace,x}',
+      'semi;colon&amp|pipe',
+      'nested/dir with space',
+    ];
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) {
+      const dir = join(root, name);
+      mkdirSync(dir, { recursive: true });
+      for (const shell of ['sh', 'bash']) {
+        const result = spawnSync(shell, ['-c', `${cdCommand(name)} && pwd`], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root, CDPATH: '' } });
+        expect(result.stderr, `${shell}: ${name}`).toBe('');
+        expect(result.stdout, `${shell}: ${name}`).toBe(`${dir}\n`);
+      }
+    }
+    expect(existsSync('/tmp/pwned')).toBe(false);
+  });
+
+  it('stays short for plain names', () => {
+    expect(cdCommand('my-api')).toBe('cd my-api');
+    expect(cdCommand('-x')).toBe('cd ./-x');
   });
 });
 

@@ -1,0 +1,56 @@
+/**
+ * How the process ends when it is told to stop, and when its output goes away.
+ *
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP are handled alike: any child we started
+ * is stopped, one line says truthfully whether the project was written (the
+ * writer is synchronous, so a signal is never handled in the middle of it: the
+ * target is either untouched or complete), and the exit code is 128 + the
+ * signal number (130 for Ctrl-C).
+ *
+ * A closed stdout (`create-pyservice x --yes | head -1`) is not an error: the
+ * rest of the output is dropped and the run finishes as usual.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { visible } from './text.js';
+import { writtenTarget } from './write.js';
+
+const EXIT_CODES = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
+type HandledSignal = keyof typeof EXIT_CODES;
+
+const children = new Set<ChildProcess>();
+
+/** Stop `child` too if we are stopped while it runs. */
+export function trackChild(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+}
+
+/** What to say when stopped by `signal`, given what has been written. */
+export function stopMessage(signal: HandledSignal, written: string | undefined): string {
+  const how = signal === 'SIGINT' ? 'Cancelled' : `Stopped by ${signal}`;
+  return written ? `${how} after the project was written to ${visible(written)}.` : `${how}: nothing was written.`;
+}
+
+const ignoreClosedPipe = (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+  throw error;
+};
+
+/** Install the handlers for one run; returns a function that removes them. */
+export function guardProcess(): () => void {
+  const onSignal = (signal: HandledSignal) => {
+    for (const child of children) child.kill(signal);
+    process.stderr.write(`\n${stopMessage(signal, writtenTarget())}\n`);
+    process.exit(EXIT_CODES[signal]);
+  };
+  const handlers = (Object.keys(EXIT_CODES) as HandledSignal[]).map((signal) => {
+    const handler = () => onSignal(signal);
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  process.stdout.on('error', ignoreClosedPipe);
+  process.stderr.on('error', ignoreClosedPipe);
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}
