@@ -18,7 +18,7 @@ import { createPrompt, isBackspaceKey, isEnterKey, isTabKey, makeTheme, useEffec
 import { visible } from './text.js';
 
 /** Longer than any answer we accept at the prompt; what is typed beyond it is dropped. */
-export const MAX_LENGTH = 1000;
+const MAX_LENGTH = 1000;
 
 export interface LineInputConfig {
   readonly message: string;

@@ -26,7 +26,7 @@ export function trackChild(child: ChildProcess): void {
 }
 
 /** What to say when stopped by `signal`, given what has been written. */
-export function stopMessage(signal: HandledSignal, written: string | undefined): string {
+function stopMessage(signal: HandledSignal, written: string | undefined): string {
   const how = signal === 'SIGINT' ? 'Cancelled' : `Stopped by ${signal}`;
   return written ? `${how} after the project was written to ${visible(written)}.` : `${how}: nothing was written.`;
 }

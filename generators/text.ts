@@ -51,8 +51,8 @@ export function textProblem(text: string): string | undefined {
 }
 
 /** Most file systems limit one path component to 255 bytes, and Linux a path to 4096. */
-export const NAME_MAX = 255;
-export const PATH_MAX = 4095;
+const NAME_MAX = 255;
+const PATH_MAX = 4095;
 
 /** What is wrong with a target directory as typed, or undefined. */
 export function directoryProblem(raw: string): string | undefined {

@@ -131,7 +131,7 @@ function staleStaging(entry: string): boolean {
 }
 
 /** How a path is shown: relative to the working directory when below it, control characters visible. */
-export function display(path: string): string {
+function display(path: string): string {
   let cwd: string | undefined;
   try {
     cwd = process.cwd();
@@ -526,7 +526,7 @@ function safeReaddir(dir: string): string[] {
  * remove its staging directory and stale lock. Only directories of ours whose
  * process is gone are touched.
  */
-export function recoverInterrupted(root: string): void {
+function recoverInterrupted(root: string): void {
   const stale = safeReaddir(root).filter(staleStaging);
   if (stale.length === 0) return;
   for (const entry of stale) {
