@@ -1,11 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
 export default defineConfig({
+  // The bundle gets the package version from esbuild (scripts/build.mjs); the
+  // sources imported by in-process tests get the same, so both write the same files.
+  define: { __VERSION__: JSON.stringify(pkg.version) },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // The CLI tests spawn the built bundle (npm test builds it first: see "pretest").
+    // Child processes, not worker threads: the in-process CLI tests change the
+    // working directory (test/helpers/in-process.ts), which threads may not.
+    // The spawned CLI tests need dist/: `npm test` builds it first (scripts/test.mjs).
     pool: 'forks',
   },
 });

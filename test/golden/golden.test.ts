@@ -1,43 +1,94 @@
 /**
- * One reviewed directory snapshot per preset (test/golden/<preset>/, each file
- * stored with a `.snap` suffix so tools do not treat it as live code). After an
- * intended template change: `UPDATE_GOLDEN=1 npx vitest run test/golden`, then
- * review the diff like any other code change.
+ * Reviewed snapshots of what the generator writes (layout: test/helpers/golden.ts):
+ * per preset, the generated file list and every file that varies with the
+ * answers; for all supported combinations, the Dockerfiles side by side in one
+ * file. After an intended template change:
+ *   UPDATE_GOLDEN=1 npx vitest run test/golden
+ * then read the diff like any other code change (refused when CI is set).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderService } from '../../generators/render.js';
-import { GOLDEN_PRESETS, TEST_VERSION } from '../helpers/presets.js';
+import {
+  copiedFrom,
+  DOCKERFILES,
+  DOCKERFILES_PREAMBLE,
+  dockerfileOrder,
+  expectedProject,
+  formatDockerfiles,
+  GOLDEN_DIR,
+  readDockerfiles,
+  readPreset,
+  updateRequested,
+} from '../helpers/golden.js';
+import { label, SUPPORTED } from '../helpers/matrix.js';
+import { defaultAnswers, GOLDEN_PRESETS, TEST_VERSION } from '../helpers/presets.js';
 
-const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));
-const update = process.env.UPDATE_GOLDEN === '1';
+const update = updateRequested();
 
-function readSnapshot(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.snap')) continue;
-    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/').replace(/\.snap$/, '');
-    files.set(path, readFileSync(join(entry.parentPath, entry.name), 'utf8'));
+const dockerfiles = SUPPORTED.map((combo) => [combo, renderService(defaultAnswers(combo), TEST_VERSION).get('Dockerfile')!] as const);
+
+if (update) {
+  writeFileSync(DOCKERFILES, formatDockerfiles(dockerfiles));
+  for (const [preset, { answers }] of Object.entries(GOLDEN_PRESETS)) {
+    const dir = join(GOLDEN_DIR, preset);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const rendered = renderService(answers, TEST_VERSION);
+    writeFileSync(join(dir, 'files.txt'), `${[...rendered.keys()].sort().join('\n')}\n`);
+    for (const [path, content] of rendered) {
+      if (path === 'Dockerfile' || copiedFrom(path)) continue;
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, `${path}.snap`), content);
+    }
   }
-  return files;
 }
 
-describe.each(Object.entries(GOLDEN_PRESETS))('golden preset %s', (preset, answers) => {
-  const dir = join(GOLDEN_DIR, preset);
+describe('the Dockerfiles of all supported combinations (dockerfiles.snap)', () => {
+  const reviewed = readDockerfiles();
 
-  it('renders exactly the reviewed snapshot', () => {
-    const rendered = renderService(answers, TEST_VERSION);
-    if (update) {
-      rmSync(dir, { recursive: true, force: true });
-      for (const [path, content] of rendered) {
-        mkdirSync(dirname(join(dir, path)), { recursive: true });
-        writeFileSync(join(dir, `${path}.snap`), content);
-      }
-    }
-    const snapshot = readSnapshot(dir);
-    expect([...rendered.keys()].sort()).toEqual([...snapshot.keys()].sort());
-    for (const [path, content] of rendered) expect(content, path).toBe(snapshot.get(path));
+  it('has one section per supported combination, grouped for review', () => {
+    expect(readFileSync(DOCKERFILES, 'utf8').startsWith(DOCKERFILES_PREAMBLE)).toBe(true);
+    expect([...reviewed.keys()]).toEqual([...SUPPORTED].sort(dockerfileOrder).map(label));
+  });
+
+  it.each(dockerfiles.map(([combo, content]) => [label(combo), content] as const))('%s renders exactly as reviewed', (name, content) => {
+    expect(content).toBe(reviewed.get(name));
+  });
+});
+
+describe.each(Object.entries(GOLDEN_PRESETS))('golden preset %s', (preset, { answers, combo }) => {
+  const rendered = renderService(answers, TEST_VERSION);
+  const { paths, snapshots } = readPreset(preset);
+
+  it('generates exactly the listed files', () => {
+    expect([...rendered.keys()].sort()).toEqual(paths);
+  });
+
+  it('renders every file as reviewed (snapshot, Dockerfile section, or the template it copies)', () => {
+    const expected = expectedProject(preset, combo);
+    for (const [path, content] of rendered) expect(content, path).toBe(expected.get(path));
+  });
+
+  it('keeps a snapshot for exactly the files that vary, and no stale ones', () => {
+    const dir = join(GOLDEN_DIR, preset);
+    const onDisk = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.snap'))
+      .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/').replace(/\.snap$/, ''))
+      .sort();
+    const varying = paths.filter((path) => path !== 'Dockerfile' && !copiedFrom(path));
+    expect(onDisk).toEqual(varying);
+    expect([...snapshots.keys()].sort()).toEqual(varying);
+  });
+});
+
+describe('UPDATE_GOLDEN', () => {
+  it('is refused when CI is set, so CI can never rewrite what it checks', () => {
+    expect(() => updateRequested({ UPDATE_GOLDEN: '1', CI: 'true' })).toThrow('UPDATE_GOLDEN=1 refused: CI is set (CI=true)');
+    expect(() => updateRequested({ UPDATE_GOLDEN: '1', CI: '1' })).toThrow(/refused/);
+    expect(updateRequested({ UPDATE_GOLDEN: '1' })).toBe(true);
+    expect(updateRequested({ CI: 'true' })).toBe(false);
+    expect(updateRequested({})).toBe(false);
   });
 });

@@ -31,7 +31,8 @@ describe('ruffCheck', () => {
     expect(summary).toContain('app/b.py format');
     expect(summary).toContain('app/c.py S101');
     expect(summary.filter((s) => s.startsWith('tests/'))).toEqual([]);
-    expect(summary.some((s) => s.startsWith('app/d.py'))).toBe(true);
+    // An unparsable file is reported by both halves, not skipped.
+    expect(summary.filter((s) => s.startsWith('app/d.py '))).toEqual(['app/d.py invalid-syntax', 'app/d.py invalid-syntax', 'app/d.py format']);
   });
 
   it('passes clean code', () => {

@@ -1,47 +1,65 @@
+/**
+ * The compatibility table (generators/compat.ts) against the hand-written
+ * oracle in test/helpers/matrix.ts: every combination, supported or refused
+ * and why, decided by a person rather than computed from the table.
+ */
 import { describe, expect, it } from 'vitest';
-import { COMPAT_RULES, compatViolations, validCombinations, whyDisabled } from '../../generators/compat.js';
+import { compatViolations, validCombinations, whyDisabled } from '../../generators/compat.js';
 import { OPTIONS } from '../../generators/options.js';
+import { label, REASONS, SUPPORTED, UNSUPPORTED } from '../helpers/matrix.js';
+
+const labels = (combos: readonly Parameters<typeof label>[0][]) => combos.map(label).sort();
+
+describe('the oracle', () => {
+  it('decides every combination of the offered choices exactly once', () => {
+    const offered = (key: 'python' | 'runtime' | 'deps' | 'server') => OPTIONS[key].choices.map((c) => c.value as string);
+    const all: string[] = [];
+    for (const python of offered('python'))
+      for (const runtime of offered('runtime'))
+        for (const deps of offered('deps')) for (const server of offered('server')) all.push(`${python} ${runtime} ${deps} ${server}`);
+    const decided = [...labels(SUPPORTED), ...labels(UNSUPPORTED.map((r) => r.combination))];
+    expect(new Set(decided).size).toBe(decided.length);
+    expect(decided.sort()).toEqual(all.sort());
+    expect([SUPPORTED.length, UNSUPPORTED.length]).toEqual([22, 18]);
+  });
+});
 
 describe('compatibility table', () => {
-  it('allows 22 combinations: 5 pythons × 2 deps × 2 servers on slim, and 2 servers on distroless', () => {
-    const combos = validCombinations();
-    expect(combos).toHaveLength(5 * 2 * 2 + 2);
-    expect(combos.filter((c) => c.runtime === 'distroless')).toEqual([
-      { python: '3.13', runtime: 'distroless', deps: 'venv', server: 'uvicorn' },
-      { python: '3.13', runtime: 'distroless', deps: 'venv', server: 'gunicorn' },
-    ]);
+  it('allows exactly the supported combinations', () => {
+    expect(labels(validCombinations())).toEqual(labels(SUPPORTED));
   });
 
-  it('refuses distroless with any Python but 3.13, naming both flags, the reason and a fix', () => {
-    for (const python of OPTIONS.python.choices.map((c) => c.value).filter((v) => v !== '3.13')) {
-      const [violation, ...rest] = compatViolations({ runtime: 'distroless', python });
-      expect(rest).toEqual([]);
-      expect(violation?.message).toBe(
-        `--runtime distroless with --python ${python} is not possible: ${COMPAT_RULES[0]!.reason}; use --python 3.13, or --runtime slim`,
-      );
-    }
+  it.each(SUPPORTED.map((combo) => [label(combo), combo] as const))('accepts %s', (_label, combo) => {
+    expect(compatViolations(combo)).toEqual([]);
   });
 
-  it('refuses distroless with wheels (no pip in the runtime)', () => {
-    const messages = compatViolations({ runtime: 'distroless', deps: 'wheels' }).map((v) => v.message);
-    expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/^--runtime distroless with --deps wheels is not possible: .*no pip/);
-  });
-
-  it('reports every violation at once', () => {
-    expect(compatViolations({ runtime: 'distroless', deps: 'wheels', python: '3.11', server: 'uvicorn' })).toHaveLength(2);
-  });
+  it.each(UNSUPPORTED.map((refused) => [label(refused.combination), refused] as const))(
+    'refuses %s, naming the flags, the reason and a fix for each problem',
+    (_label, { combination, reasons }) => {
+      const messages = compatViolations(combination).map((v) => v.message);
+      expect(messages).toHaveLength(reasons.length);
+      reasons.forEach((reason, index) => {
+        const { clash, because, fix } = REASONS[reason];
+        const message = messages[index]!;
+        expect(message.startsWith(`${clash(combination)} is not possible: `), message).toBe(true);
+        expect(message).toContain(because);
+        expect(message.endsWith(`; ${fix}`), message).toBe(true);
+      });
+    },
+  );
 
   it('judges a rule only when all of its keys are known (partial answers from flags)', () => {
     expect(compatViolations({ runtime: 'distroless' })).toEqual([]);
     expect(compatViolations({ python: '3.11' })).toEqual([]);
+    expect(compatViolations({ runtime: 'distroless', python: '3.11' })).toHaveLength(1);
   });
 
   it('tells prompts why a choice is disabled', () => {
-    expect(whyDisabled('runtime', 'distroless', { python: '3.12' })).toContain("Python 3.13 only");
+    expect(whyDisabled('runtime', 'distroless', { python: '3.12' })).toContain(REASONS.distrolessPython.because);
     expect(whyDisabled('runtime', 'distroless', { python: '3.13' })).toBeUndefined();
-    expect(whyDisabled('deps', 'wheels', { runtime: 'distroless', python: '3.13' })).toContain('no pip');
-    expect(whyDisabled('python', '3.14', { runtime: 'distroless' })).toBeDefined();
+    expect(whyDisabled('deps', 'wheels', { runtime: 'distroless', python: '3.13' })).toContain(REASONS.distrolessWheels.because);
+    expect(whyDisabled('deps', 'wheels', { runtime: 'slim', python: '3.12' })).toBeUndefined();
+    expect(whyDisabled('python', '3.14', { runtime: 'distroless' })).toContain(REASONS.distrolessPython.because);
     expect(whyDisabled('python', '3.13', { runtime: 'distroless' })).toBeUndefined();
   });
 });
