@@ -97,7 +97,7 @@ describe('where the project goes', () => {
     const result = await runMain(['.', '--yes', '--no-git'], { cwd: here, env: env(home) });
     expect(result.code).toBe(0);
     expect(JSON.parse(read(join(here, '.pyservice.json'))).answers.name).toBe('billing-api');
-    expect(result.stdout).toMatch(/Next steps:\n {2}make install\n/); // no "cd" into where we already are
+    expect(result.stdout).toMatch(/Next steps:\n {2}make install /); // no "cd" into where we already are
   });
 });
 
@@ -131,7 +131,8 @@ describe('--dry-run and --json', () => {
         .sort((a, b) => (a.path < b.path ? -1 : 1))
         .map((f) => ({ ...f, action: 'create' })),
       notes: [],
-      nextSteps: ['cd my-api', 'make install', 'make run', 'make test', 'make docker-build docker-run'],
+      nextSteps: ['cd my-api', 'make install', 'make test', 'make run', 'make docker-build docker-run'],
+      missingTools: [], // a dry run needs no tool
     });
     expect(readdirSync(cwd)).toEqual([]);
     const real = await runMain(['my-api', '--json', '--no-git', '--runtime', 'distroless', '--author', ''], { cwd, env: env(home) });
