@@ -90,6 +90,8 @@ export interface WritePlan {
 const IGNORABLE = new Set(['.git', '.DS_Store', 'Thumbs.db']);
 
 const LOCK = '.create-pyservice.lock';
+/** Linux's limit on a path, terminating NUL excluded. */
+const PATH_MAX = 4095;
 const STAGING = /^\.create-pyservice-([0-9a-f]{8})-(\d+)-([0-9a-f]{8})$/;
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 
@@ -165,7 +167,7 @@ export function explainFsError(error: unknown, undone = ''): WriteFailed | Write
   const tail = undone ? `; ${undone}` : '';
   switch (err.code) {
     case 'ENOSPC':
-      return new WriteFailed(`no space left on the file system of ${where} (bytes or inodes); free some space or choose another directory${tail}`);
+      return new WriteFailed(`no space left on the file system (bytes or inodes) while writing ${where}; free some space or choose another directory${tail}`);
     case 'EDQUOT':
       return new WriteFailed(`disk quota exceeded while writing ${where}; free some space or choose another directory${tail}`);
     case 'EROFS':
@@ -329,6 +331,13 @@ function inspectExisting(root: string, target: string, files: RenderedFiles, for
 export function planWrite(target: string, files: RenderedFiles, force: boolean, options: { dryRun?: boolean } = {}): WritePlan {
   const root = absoluteTarget(target);
   const shown = visible(target);
+  // The deepest path we write: a generated file inside our staging directory inside the target.
+  const deepest = Buffer.byteLength(root) + 1 + stagingName().length + '/files/'.length + Math.max(0, ...[...files.keys()].map((p) => Buffer.byteLength(p)));
+  if (deepest > PATH_MAX) {
+    throw new WriteRefused(
+      `${shown} is too deep: its full path is ${Buffer.byteLength(root)} bytes, and with the project's files inside it paths would reach ${deepest} bytes (the limit is ${PATH_MAX}); choose a shorter path`,
+    );
+  }
   const link = lstatOrUndefined(root);
   if (link?.isSymbolicLink() && !statOrUndefined(root)) {
     let to = '';
@@ -788,8 +797,13 @@ function writeIntoDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step
       for (const dir of directoriesOf([path])) {
         const destination = join(root, dir);
         if (lstatOrUndefined(destination)) continue;
-        mkdirSync(destination);
-        journal.add(['dir', dir]);
+        journal.add(['dir', dir]); // before: a kill right after the mkdir must not leave it behind
+        try {
+          mkdirSync(destination);
+        } catch (error) {
+          journal.entries.pop(); // not ours after all
+          throw error;
+        }
       }
       const destination = join(root, path);
       if (replacing.has(path)) {

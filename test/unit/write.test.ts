@@ -105,7 +105,7 @@ describe('a new directory', () => {
       const plan = planWrite(join(fs, 'a', 'b', 'svc'), files(), false);
       const big = new Map([...files(), ['huge.bin', 'x'.repeat(200 * 1024)]]);
       // The plan was made for the small tree; the big one runs out of space while staging.
-      expect(() => writeFiles(plan, big)).toThrow(/no space left on the file system of .*; nothing was written/);
+      expect(() => writeFiles(plan, big)).toThrow(/no space left on the file system \(bytes or inodes\) while writing .*; nothing was written$/);
       expect(readdirSync(fs)).toEqual([]);
     });
   });
@@ -299,6 +299,13 @@ describe('the verdict before writing (the same for --dry-run and the real run)',
     const root = base();
     symlinkSync(join(root, 'nowhere'), join(root, 'link'));
     expect(verdict(join(root, 'link'))).toMatch(/^WriteRefused: .*link is a symbolic link to .*nowhere that does not exist; create that directory first/);
+  });
+
+  it('refuses a target so deep that the files inside it would pass the 4095-byte path limit', () => {
+    const root = base();
+    const deep = join(root, ...Array.from({ length: 16 }, (_, i) => `${i}`.padEnd(250, 'd')));
+    mkdirSync(deep, { recursive: true });
+    expect(verdict(join(deep, 'svc'))).toMatch(/^WriteRefused: .*svc is too deep: its full path is \d+ bytes, and with the project's files inside it paths would reach \d+ bytes \(the limit is 4095\); choose a shorter path$/);
   });
 
   it('refuses a target below a file', () => {
