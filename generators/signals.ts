@@ -12,7 +12,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { visible } from './text.js';
-import { writtenTarget } from './write.js';
+import { forgetWritten, writtenTarget } from './write.js';
 
 const EXIT_CODES = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
 type HandledSignal = keyof typeof EXIT_CODES;
@@ -38,6 +38,7 @@ const ignoreClosedPipe = (error: NodeJS.ErrnoException) => {
 
 /** Install the handlers for one run; returns a function that removes them. */
 export function guardProcess(): () => void {
+  forgetWritten();
   const onSignal = (signal: HandledSignal) => {
     for (const child of children) child.kill(signal);
     process.stderr.write(`\n${stopMessage(signal, writtenTarget())}\n`);
@@ -48,8 +49,10 @@ export function guardProcess(): () => void {
     process.on(signal, handler);
     return [signal, handler] as const;
   });
-  process.stdout.on('error', ignoreClosedPipe);
-  process.stderr.on('error', ignoreClosedPipe);
+  // Once per process: output may still fail after main() returns (a pipe closed late).
+  for (const stream of [process.stdout, process.stderr]) {
+    if (!stream.listeners('error').includes(ignoreClosedPipe)) stream.on('error', ignoreClosedPipe);
+  }
   return () => {
     for (const [signal, handler] of handlers) process.off(signal, handler);
   };

@@ -662,9 +662,14 @@ function releaseLock(root: string, me: LockHolder) {
 
 let completedTarget: string | undefined;
 
-/** The target of a write that completed in this process, if any (what a signal handler reports). */
+/** The target of a write that completed in this run, if any (what a signal handler reports). */
 export function writtenTarget(): string | undefined {
   return completedTarget;
+}
+
+/** A new run (main() may run more than once in a process, as in tests) has written nothing yet. */
+export function forgetWritten(): void {
+  completedTarget = undefined;
 }
 
 function stageTree(dir: string, files: RenderedFiles) {
