@@ -3,8 +3,9 @@ import { COMPAT_RULES, validCombinations } from './compat.js';
 import { CONTROL_FLAGS, defaultHelp, OPTION_KEYS, TABLE, flagOf, type ChoiceKey } from './options.js';
 import { bold } from './ui.js';
 
-/** Width of the flag column. */
+/** Width of the flag column; below 80 columns the text goes under the flag instead, indented by STACKED. */
 const FLAG_COLUMN = 30;
+const STACKED = 6;
 
 /** Columns to wrap to: the terminal's width, 80 when not a terminal; never narrower than 60. */
 export function helpWidth(stream: NodeJS.WriteStream = process.stdout): number {
@@ -46,6 +47,7 @@ const visible = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').length;
 
 function entry(flag: string, text: string, width: number): string[] {
   const head = `  ${flag}`;
+  if (width < 80) return [head, ...wrap(' '.repeat(STACKED), text, width)];
   if (head.length >= FLAG_COLUMN) return [head, ...wrap(' '.repeat(FLAG_COLUMN), text, width)];
   return wrap(head.padEnd(FLAG_COLUMN), text, width, FLAG_COLUMN);
 }

@@ -44,7 +44,7 @@ describe('parseArgv', () => {
   });
 
   it('reports every problem at once, each naming its flag', () => {
-    const { errors } = parseArgv(['a', 'b', '--python', '2.7', '--port', 'http', '--nmae', 'x', '--git=yes', '--server']);
+    const { errors } = parseArgv(['a', 'b', '--python', '2.7', '--port', 'http', '--nmae', 'x', '--git=yes', '--server'], {});
     expect(errors).toEqual([
       '--nmae: unknown option (did you mean --name?); see --help',
       '--git: takes no value; use --git or --no-git',
@@ -79,5 +79,39 @@ describe('parseArgv', () => {
 
   it('treats everything after -- as positional', () => {
     expect(parseArgv(['--', '--weird-dir']).given.directory).toBe('--weird-dir');
+  });
+
+  describe('the forgotten -- after npm create', () => {
+    // What npm 11 passes for `npm create pyservice my-api --runtime distroless --no-git --yes`:
+    // it keeps the options, exports them as npm_config_*, and hands their values on as words.
+    const npmEnv = { npm_command: 'exec', npm_lifecycle_event: 'npx', npm_config_runtime: 'true', npm_config_git: 'false', npm_config_yes: 'true' };
+
+    it('gives the corrected command, rebuilt from npm\'s environment', () => {
+      const { errors } = parseArgv(['my-api', 'distroless'], npmEnv);
+      expect(errors).toEqual([
+        'unexpected argument "distroless": npm kept the options for itself; put -- before them: npm create pyservice@latest my-api -- --runtime distroless --no-git --yes',
+      ]);
+    });
+
+    it('pairs value options with their stray words', () => {
+      const env = { npm_command: 'init', npm_config_port: 'true', npm_config_server: 'true' };
+      const { errors } = parseArgv(['svc', 'gunicorn', '9000'], env);
+      expect(errors[0]).toContain('npm create pyservice@latest svc -- --server gunicorn --port 9000');
+    });
+
+    it('recognises a stray option value even without npm\'s environment', () => {
+      const { errors } = parseArgv(['my-api', 'wheels'], {});
+      expect(errors[0]).toContain('npm create pyservice@latest my-api -- --deps wheels');
+    });
+
+    it('says to put -- first when npm ran us but the options cannot be rebuilt', () => {
+      const { errors } = parseArgv(['my-api', 'other'], { npm_command: 'exec' });
+      expect(errors[0]).toMatch(/unexpected argument "other": give one directory .*; with npm create, put -- before the options/);
+    });
+
+    it('keeps the plain message for a second directory outside npm', () => {
+      const { errors } = parseArgv(['a', 'b'], {});
+      expect(errors).toEqual(['unexpected argument "b": give one directory (quote a path with spaces)']);
+    });
   });
 });
