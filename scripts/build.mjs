@@ -1,7 +1,8 @@
 // Bundles the CLI into dist/ with esbuild: one small entry chunk that starts
 // fast, and lazily loaded chunks for the prompt library and node-plop.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 for (const dir of ['../dist', '../build']) rmSync(new URL(dir, import.meta.url), { recursive: true, force: true });
@@ -34,8 +35,8 @@ export default { registerPrompt() {}, prompt: Object.assign(unavailable, { promp
   },
 };
 
-// The published CLI.
-await build({
+// The published CLI. Legal comments (/*! … */, @license) stay at the end of each file.
+const cli = await build({
   ...common,
   plugins: [nodePlopWithoutPrompts],
   entryPoints: { cli: 'generators/bin.ts' },
@@ -43,9 +44,81 @@ await build({
   splitting: true,
   minify: true,
   sourcemap: false,
-  legalComments: 'none',
+  legalComments: 'eof',
+  metafile: true,
   chunkNames: 'chunks/[name]-[hash]',
 });
+
+
+/** The package directory of a bundled input (node_modules/<name> or node_modules/@scope/<name>). */
+function packageDir(input) {
+  const parts = input.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1) return undefined;
+  const size = parts[at + 1]?.startsWith('@') ? 2 : 1;
+  return parts.slice(0, at + 1 + size).join(sep);
+}
+
+/** The MIT and ISC texts, for the few packages that ship no licence file (the copyright holder from their package.json). */
+const SPDX = {
+  MIT: (holder) => `MIT License
+
+Copyright (c) ${holder}
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.`,
+  ISC: (holder) => `ISC License
+
+Copyright (c) ${holder}
+
+Permission to use, copy, modify, and/or distribute this software for any
+purpose with or without fee is hereby granted, provided that the above
+copyright notice and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES
+WITH REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF
+MERCHANTABILITY AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR
+ANY SPECIAL, DIRECT, INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES
+WHATSOEVER RESULTING FROM LOSS OF USE, DATA OR PROFITS, WHETHER IN AN
+ACTION OF CONTRACT, NEGLIGENCE OR OTHER TORTIOUS ACTION, ARISING OUT OF
+OR IN CONNECTION WITH THE USE OR PERFORMANCE OF THIS SOFTWARE.`,
+};
+
+function spdxText(manifest) {
+  const author = typeof manifest.author === 'string' ? manifest.author : manifest.author?.name;
+  const license = SPDX[manifest.license];
+  if (!license || !author) throw new Error(`${manifest.name} is bundled into dist/ but ships no licence file and no MIT/ISC licence with an author: add its notice by hand`);
+  return `${license(author)}\n\n(${manifest.name} publishes no licence file; this is the ${manifest.license} text its package.json names, with its author.)`;
+}
+
+function thirdPartyNotices(inputs) {
+  const dirs = [...new Set(inputs.map(packageDir).filter(Boolean))].sort();
+  const sections = dirs.map((dir) => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const licenceFile = readdirSync(dir).find((name) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(name));
+    const text = licenceFile ? readFileSync(join(dir, licenceFile), 'utf8').trim() : spdxText(manifest);
+    // An Apache-2.0 NOTICE file travels with the licence.
+    const noticeFile = readdirSync(dir).find((name) => /^notice(\.(md|txt))?$/i.test(name));
+    const notice = noticeFile ? `\n\nNOTICE:\n\n${readFileSync(join(dir, noticeFile), 'utf8').trim()}` : '';
+    return `## ${manifest.name} ${manifest.version}\n\nLicence: ${manifest.license}${manifest.homepage ? ` · ${manifest.homepage}` : ''}\n\n\`\`\`\`text\n${text}${notice}\n\`\`\`\`\n`;
+  });
+  return `# Third-party notices\n\ncreate-pyservice bundles the following packages into dist/ (found from the esbuild metafile at build time).\nTheir licences follow.\n\n${sections.join('\n')}`;
+}
 
 // `npm run verify` (development only, not published): dev dependencies stay external.
 await build({
@@ -54,3 +127,6 @@ await build({
   outdir: 'build',
   packages: 'external',
 });
+
+// Every package with code in the bundle, with its licence text: dist/THIRD_PARTY_NOTICES.md.
+writeFileSync('dist/THIRD_PARTY_NOTICES.md', thirdPartyNotices(Object.keys(cli.metafile.inputs)));

@@ -331,7 +331,7 @@ after appending one line to \`app/main.py\`.
   const start = '<!-- images:start -->';
   const end = '<!-- images:end -->';
   if (readme.includes(start) && readme.includes(end)) {
-    const section = `${start}\n${table}\n\n_From \`npm run verify\` on ${date}; details and caveats in [reports/images.md](reports/images.md)._\n${end}`;
+    const section = `${start}\n${table}\n\n_From \`npm run verify\` on ${date}; details and caveats in \`reports/images.md\` in the repository._\n${end}`;
     writeFileSync(readmePath, readme.replace(new RegExp(`${start}[\\s\\S]*?${end}`), section));
   }
 }

@@ -20,8 +20,8 @@ export interface PtySession {
   exit: Promise<number | null>;
 }
 
-export function startPty(args: readonly string[], options: { cwd: string; env: Record<string, string> }): PtySession {
-  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+export function startPty(args: readonly string[], options: { cwd: string; env: Record<string, string>; bin?: readonly string[] }): PtySession {
+  const command = [...(options.bin ?? [process.execPath, CLI]), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
     cwd: options.cwd,
     env: { ...process.env, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40', ...options.env },
