@@ -28,7 +28,7 @@ const controlByShort = new Map<string, ControlKey>(
 );
 
 /** Every spelling a user may type, for "did you mean". */
-export function knownFlags(): string[] {
+function knownFlags(): string[] {
   const flags: string[] = [];
   for (const [flag, key] of optionByFlag) {
     flags.push(`--${flag}`);

@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { compatViolations } from './compat.js';
-import { GENERATORS, type BasePlan, type Generator, type RunContext } from './generator.js';
+import { GENERATORS, type BasePlan, type Generator, type GeneratorName, type RunContext } from './generator.js';
 import { helpText } from './help.js';
 import { realMachine, type Answers, type Machine, type OptionKey } from './options.js';
 import { onPath } from './post.js';
@@ -72,7 +72,7 @@ async function checkTarget(directory: string, paths: readonly { path: string; on
   }
 }
 
-async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: boolean; help?: string }> {
+async function run(argv: readonly string[], name: GeneratorName = 'service'): Promise<{ outcome?: Outcome; json: boolean; help?: string }> {
   // 1. Parse; help and version need nothing else.
   const parsed = parseArgv(argv);
   const { controls } = parsed;
@@ -84,7 +84,7 @@ async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: 
   if (errors.length > 0) throw new CliError(errors, EXIT.usage);
 
   // 3. Answers.
-  const generator = GENERATORS.service;
+  const generator = GENERATORS[name];
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !controls.yes && !controls.json;
   const machine = realMachine(interactive, () => onPath('poetry'));
   const { answers, force } = await collectAnswers(generator, parsed, machine);
@@ -96,7 +96,7 @@ async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: 
 
   // 5. Act: node-plop runs the generator's actions (write, git, install).
   const { runGenerator } = await import('./plop.js');
-  const { notes, failures } = await runGenerator(generator, { name: 'service', ask: async () => answers, plan });
+  const { notes, failures } = await runGenerator(generator, { name, ask: async () => answers, plan });
   const writeFailure = failures.find((f) => f.type === 'pyservice:write');
   if (writeFailure) throw writeErrorOf(plan) ?? new CliError([`could not write the project: ${writeFailure.error}`], EXIT.failure);
   return { outcome: { plan, dryRun: false, notes, failures }, json: controls.json };

@@ -69,5 +69,3 @@ export const GENERATORS = {
 } as const;
 
 export type GeneratorName = keyof typeof GENERATORS;
-
-export const isGeneratorName = (name: string): name is GeneratorName => Object.hasOwn(GENERATORS, name);

@@ -196,7 +196,7 @@ const DEFAULT_DIRECTORY = 'my-service';
 
 const slimImage = (known: Known) => VERSIONS.pythonImage(typeof known.python === 'string' ? known.python : 'X');
 
-export const RUNTIME_CHOICES = [
+const RUNTIME_CHOICES = [
   {
     value: 'slim',
     label: slimImage,
@@ -210,18 +210,18 @@ export const RUNTIME_CHOICES = [
   },
 ] as const satisfies readonly Choice[];
 
-export const PYTHON_CHOICES: readonly Choice<(typeof PYTHON_VERSIONS)[number]>[] = PYTHON_VERSIONS.map((v) => ({
+const PYTHON_CHOICES: readonly Choice<(typeof PYTHON_VERSIONS)[number]>[] = PYTHON_VERSIONS.map((v) => ({
   value: v,
   label: (known: Known) => (known.runtime === 'distroless' ? `Python ${v}` : VERSIONS.pythonImage(v)),
   hint: v === VERSIONS.distrolessPython ? 'the one version every runtime offers (distroless included)' : 'slim runtime only',
 }));
 
-export const DEPS_CHOICES = [
+const DEPS_CHOICES = [
   { value: 'venv', label: 'Poetry venv', hint: 'Poetry builds an in-project venv that is copied into the runtime' },
   { value: 'wheels', label: 'wheels', hint: 'poetry export → pip wheel in the builder; pip installs the wheels in the runtime' },
 ] as const satisfies readonly Choice[];
 
-export const SERVER_CHOICES = [
+const SERVER_CHOICES = [
   { value: 'uvicorn', label: 'uvicorn', hint: 'one process per container, as FastAPI recommends under an orchestrator' },
   { value: 'gunicorn', label: 'gunicorn + uvicorn workers', hint: 'a process manager with several workers, for a VM or a single host' },
 ] as const satisfies readonly Choice[];
@@ -393,7 +393,6 @@ export const TABLE: OptionTable = OPTIONS;
 
 export type Python = Answers['python'];
 export type Runtime = Answers['runtime'];
-export type Deps = Answers['deps'];
 export type Server = Answers['server'];
 
 export const OPTION_KEYS = Object.keys(OPTIONS) as OptionKey[];
@@ -407,7 +406,7 @@ export type RecordedKey = { [K in OptionKey]: (typeof OPTIONS)[K]['recorded'] ex
 export const RECORDED_KEYS = OPTION_KEYS.filter((k): k is RecordedKey => OPTIONS[k].recorded);
 
 /** The static default of `key`, if it has one. */
-export function staticDefault<K extends OptionKey>(key: K): Answers[K] | undefined {
+function staticDefault<K extends OptionKey>(key: K): Answers[K] | undefined {
   const def = TABLE[key].default;
   return 'value' in def ? def.value : undefined;
 }

@@ -9,7 +9,7 @@ import type { SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
 
 const quiet: SpawnSyncOptionsWithStringEncoding = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 };
 
-export function hasCommand(command: string): boolean {
+function hasCommand(command: string): boolean {
   const result = spawnSync(command, ['--version'], quiet);
   return !result.error && result.status === 0;
 }

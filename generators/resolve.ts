@@ -21,7 +21,7 @@ export function defaultOf<K extends OptionKey>(key: K, known: Partial<Answers>, 
 }
 
 /** Why the default of `key` cannot be used, as an error naming the flag to pass. */
-export function defaultProblem(key: OptionKey, problem: { problem: string; suggestion?: string }): string {
+function defaultProblem(key: OptionKey, problem: { problem: string; suggestion?: string }): string {
   const flag = flagOf(key);
   return `${flag}: ${problem.problem}; pass ${flag} ${problem.suggestion ?? TABLE[key].valueName ?? 'VALUE'}`;
 }

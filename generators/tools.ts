@@ -36,7 +36,6 @@ export const TOOLS = {
   },
 } as const satisfies Record<string, Tool>;
 
-export type ToolName = keyof typeof TOOLS;
 
 /** One line, without commas (it is a make function argument): the tool is missing, and how to get it. */
 export function missingToolAdvice(tool: Tool): string {

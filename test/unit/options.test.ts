@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHOICE_KEYS, defaultHelp, OPTIONS, RECORDED_KEYS, STATIC_DEFAULTS, TABLE, type OptionKey } from '../../generators/options.js';
+import { CHOICE_KEYS, defaultHelp, OPTIONS, RECORDED_KEYS, STATIC_DEFAULTS, TABLE, type OptionDef, type OptionKey } from '../../generators/options.js';
 import { compatViolations } from '../../generators/compat.js';
 import { VERSIONS } from '../../generators/versions.js';
 
@@ -20,6 +20,17 @@ describe('option table', () => {
     const core = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => TABLE[k].stage === 'core');
     expect(core).toEqual(['directory', 'runtime', 'python', 'deps', 'server']);
     expect(TABLE.runtime.with).toBe('python');
+  });
+
+  it('does not compile an option that does not say when it is asked, or how it reads in the summary', () => {
+    const parse = (raw: string) => ({ ok: true as const, value: raw });
+    // @ts-expect-error: `stage` is required (a new option cannot be silently skipped by the interview)
+    const noStage: OptionDef<string> = { kind: 'string', help: 'h', title: 't', parse, default: { value: '' }, recorded: false };
+    // @ts-expect-error: `title` is required
+    const noTitle: OptionDef<string> = { kind: 'string', help: 'h', stage: 'customise', parse, default: { value: '' }, recorded: false };
+    // @ts-expect-error: `kind` must be one the interview has an asker for
+    const newKind: OptionDef<string> = { kind: 'date', help: 'h', title: 't', stage: 'customise', parse, default: { value: '' }, recorded: false };
+    expect([noStage, noTitle, newKind].map((d) => d.help)).toEqual(['h', 'h', 'h']);
   });
 
   it('records the answers that shape the project, not the run-time switches', () => {
