@@ -30,6 +30,7 @@ describe.concurrent('create-pyservice (spawned)', () => {
       const def = OPTIONS[key];
       if (def.flag) expect(help.stdout).toContain(`--${def.flag}`);
     }
+    for (const line of help.stdout.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80); // not a terminal: 80 columns
     const text = help.stdout.replace(/\s+/g, ' ');
     expect(text).toContain('3.13 is the one every runtime offers');
     expect(text).toContain('22 valid combinations');

@@ -87,6 +87,19 @@ describe.concurrent('the interview (pty)', () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it('asks the name up front only when the directory does not give a valid one, suggesting one', async () => {
+    const { cwd, home } = sandbox();
+    const pty = startPty(['My Project!', '--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn', '--no-git'], { cwd, env: env(home) });
+    const screen = await pty.expect(/Distribution name \(my-project\)/);
+    expect(screen).toContain('the directory\'s name "My Project!" is not a valid Python distribution name');
+    pty.type(KEY.enter);
+    const summary = await pty.expect(/Change any of these\?/);
+    expect(summary).not.toMatch(/^\s+Name\s/m); // asked, so not listed again
+    pty.type(KEY.enter);
+    expect(await pty.exit).toBe(0);
+    expect(record(join(cwd, 'My Project!')).answers.name).toBe('my-project');
+  });
+
   it('customising asks the rest, re-asking an invalid answer with the reason', async () => {
     const { cwd, home } = sandbox();
     const pty = startPty(['svc', '--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn'], { cwd, env: env(home) });
