@@ -3,7 +3,7 @@
  * node:util parseArgs, it keeps going after a mistake so that every problem
  * is reported at once.
  */
-import { CONTROL_FLAGS, OPTIONS, TABLE, type Answers, type ControlKey, type Controls, type OptionKey } from './options.js';
+import { CONTROL_FLAGS, OPTION_KEYS, OPTIONS, TABLE, type Answers, type ControlKey, type Controls, type OptionKey } from './options.js';
 import { setAnswer } from './resolve.js';
 
 export interface ParsedArgv {
@@ -14,9 +14,9 @@ export interface ParsedArgv {
 }
 
 const optionByFlag = new Map<string, OptionKey>(
-  (Object.keys(OPTIONS) as OptionKey[])
+  OPTION_KEYS
     .filter((k) => OPTIONS[k].kind !== 'positional')
-    .map((k) => [OPTIONS[k].flag as string, k]),
+    .map((k) => [TABLE[k].flag ?? k, k]),
 );
 const controlByFlag = new Map<string, ControlKey>(
   (Object.keys(CONTROL_FLAGS) as ControlKey[]).map((k) => [CONTROL_FLAGS[k].flag, k]),
@@ -165,13 +165,13 @@ function strayArguments(positionals: readonly string[], env: NodeJS.ProcessEnv):
   const strays = positionals.slice(1);
   const plain = `unexpected argument${strays.length > 1 ? 's' : ''} ${strays.map((p) => `"${p}"`).join(' ')}: give one directory (quote a path with spaces)`;
   const ranByNpm = env.npm_command === 'init' || env.npm_command === 'exec' || env.npm_lifecycle_event === 'npx';
-  const valueOf = (word: string) => (Object.keys(OPTIONS) as OptionKey[]).find((key) => TABLE[key].choices?.some((c) => c.value === word));
+  const valueOf = (word: string) => OPTION_KEYS.find((key) => TABLE[key].choices?.some((c) => c.value === word));
   if (!ranByNpm && !strays.some((word) => valueOf(word))) return plain;
 
   // Rebuild the options npm swallowed: value options from the stray words, switches from npm_config_*.
   const unused = [...strays];
   const options: string[] = [];
-  for (const key of Object.keys(OPTIONS) as OptionKey[]) {
+  for (const key of OPTION_KEYS) {
     const def = TABLE[key];
     if (!def.flag) continue;
     const seen = npmConfig(env, def.flag);
