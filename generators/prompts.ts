@@ -58,13 +58,12 @@ function choiceText<K extends ChoiceKey>(key: K, value: string, known: Known, fi
 }
 
 /** Why the values of `key` other than those allowed are ruled out (compatibility reasons, deduplicated). */
-function whyOnly(candidates: Partial<Answers>[], known: Partial<Answers>, key: ChoiceKey): string {
+function whyOnly(known: Partial<Answers>, key: ChoiceKey): string {
   const reasons = new Set<string>();
   for (const value of TABLE[key].choices?.map((c) => c.value) ?? []) {
     for (const violation of compatViolations({ ...known, [key]: value })) reasons.add(violation.rule.reason);
   }
-  if (reasons.size === 0 && candidates.length === 1) return 'the only choice';
-  return [...reasons].join('; ');
+  return reasons.size === 0 ? 'the only choice' : [...reasons].join('; ');
 }
 
 /** Ask one option (not a combined question), by its kind. */
@@ -124,7 +123,7 @@ async function askChoice(key: ChoiceKey, answers: Partial<Answers>, hooks: Inter
   const only = compatible[0];
   if (compatible.length === 1 && only) {
     Object.assign(answers, only);
-    decided(message, describe(only).label, whyOnly(candidates, answers, key));
+    decided(message, describe(only).label, whyOnly(answers, key));
     return;
   }
   const preferred = { ...fillDefaults({}, hooks.machine, other ? [key, other] : [key]).answers };
@@ -155,7 +154,7 @@ const ASK: Record<OptionKind, Asker> = {
 const ask = (key: OptionKey, answers: Partial<Answers>, hooks: InterviewHooks) => ASK[TABLE[key].kind](key, answers, hooks);
 
 /** The non-empty directory question; returns whether to write into it, or re-asks the directory. */
-async function settleTarget(answers: Partial<Answers>, hooks: InterviewHooks, given: boolean): Promise<boolean> {
+async function settleTarget(answers: Partial<Answers>, hooks: InterviewHooks): Promise<boolean> {
   let force = hooks.force;
   for (;;) {
     const directory = answers.directory;
@@ -184,7 +183,6 @@ async function settleTarget(answers: Partial<Answers>, hooks: InterviewHooks, gi
     if (what === 'write') return true;
     if (what === 'cancel') throw new InterviewCancelled();
     delete answers.directory;
-    if (given) given = false;
     await askText('directory', answers, hooks);
   }
 }
@@ -208,7 +206,7 @@ export async function interview(keys: readonly OptionKey[], given: Partial<Answe
   const rest = keys.filter((key) => TABLE[key].stage === 'customise');
   for (const key of core) {
     if (answers[key] === undefined) await ask(key, answers, hooks);
-    if (key === 'directory') force = await settleTarget(answers, { ...hooks, force }, given.directory !== undefined);
+    if (key === 'directory') force = await settleTarget(answers, { ...hooks, force });
   }
   // The rest: defaults (asked only when none can be derived), listed with their flags.
   const defaulted: OptionKey[] = [];
