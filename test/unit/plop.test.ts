@@ -8,7 +8,7 @@ import { serviceGenerator } from '../../generators/service.js';
 
 const machine: Machine = { interactive: false, poetryAvailable: () => false, gitConfig: () => undefined };
 const answersFor = (directory: string, git = false): Answers => ({ ...STATIC_DEFAULTS, directory, name: 'svc', author: null, git, install: false });
-const context = { version: '0.1.0', force: false, showProgress: false, machine };
+const context = { version: '0.1.0', force: false, showProgress: false, dryRun: false, machine };
 
 describe('node-plop carries the generators', () => {
   it('registers the service generator: its prompts are the interview, its actions write the plan', async () => {
