@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
@@ -9,11 +10,16 @@ export default defineConfig({
   define: { __VERSION__: JSON.stringify(pkg.version) },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Generous: only a hang should hit it, not a machine busy with image builds.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // Child processes, not worker threads: the in-process CLI tests change the
     // working directory (test/helpers/in-process.ts), which threads may not.
     // The spawned CLI tests need dist/: `npm test` builds it first (scripts/test.mjs).
     pool: 'forks',
+    // vitest runs (CPUs - 1) files at a time: one on a 2-core machine. Most of our
+    // files spend their time waiting on the processes they start (the CLI, git,
+    // python, make, a pty), so one more file than there are CPUs keeps them busy.
+    maxWorkers: availableParallelism() + 1,
   },
 });

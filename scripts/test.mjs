@@ -24,7 +24,11 @@ const run = (args, options = {}) =>
     child.on('close', (code, signal) => done({ code: code ?? (signal ? 1 : 0), output }));
   });
 
-const typecheck = run([bin('typescript', 'tsc'), '--noEmit', '--pretty'], { capture: true });
+// Incremental: a re-run re-checks only what changed (the state lives in node_modules/.cache).
+const typecheck = run(
+  [bin('typescript', 'tsc'), '--noEmit', '--pretty', '--incremental', '--tsBuildInfoFile', 'node_modules/.cache/create-pyservice/tsc.tsbuildinfo'],
+  { capture: true },
+);
 const build = await run(['scripts/build.mjs']);
 const tests = build.code === 0 ? await run([bin('vitest', 'vitest'), 'run', ...process.argv.slice(2)]) : build;
 const types = await typecheck;

@@ -12,13 +12,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
 import { CLI, listFiles, read, runCli, sandbox, type CliResult } from '../helpers/cli.js';
+import { readPreset } from '../helpers/golden.js';
 import { mountReadOnly, withMounts, withTmpfs } from '../helpers/mounts.js';
-import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
 const env = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...extra });
-const generated = (name: string) => [...renderService(defaultAnswers({ name }), TEST_VERSION).keys()].sort();
+/** The files of a default project (the reviewed golden list; the name does not change it). */
+const generated = (_name: string) => readPreset('default').paths;
 const hook = (spec: string) => ({ CREATE_PYSERVICE_TEST_HOOK: spec });
 
 /** The user's directory before a --force run: two files the project replaces, one it does not know. */
@@ -51,7 +51,7 @@ async function until(path: string, timeoutMs = 10_000) {
   }
 }
 
-describe('signals during the write: the target is untouched or complete, and the message says which', () => {
+describe.concurrent('signals during the write: the target is untouched or complete, and the message says which', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -106,7 +106,7 @@ describe('signals during the write: the target is untouched or complete, and the
   });
 });
 
-describe('a run killed outright (SIGKILL) is undone by the next run', () => {
+describe.concurrent('a run killed outright (SIGKILL) is undone by the next run', () => {
   it('with --force: the next run puts every replaced file back, byte for byte and with its mode', async () => {
     const { cwd, home } = sandbox();
     const dir = join(cwd, 'svc');
@@ -137,7 +137,7 @@ describe('a run killed outright (SIGKILL) is undone by the next run', () => {
   });
 });
 
-describe('two runs at once, or the user writing while we do', () => {
+describe.concurrent('two runs at once, or the user writing while we do', () => {
   it('into the same new directory: exactly one wins, the other says so and leaves nothing', async () => {
     const { cwd, home } = sandbox();
     const go = join(cwd, '..', 'go');
@@ -204,7 +204,7 @@ describe('two runs at once, or the user writing while we do', () => {
   });
 });
 
-describe('system failures: one line naming the cause, the same verdict with --dry-run', () => {
+describe.concurrent('system failures: one line naming the cause, the same verdict with --dry-run', () => {
   /** Run real and dry; both must fail alike; returns the real result. */
   async function both(args: string[], cwd: string, home: string, run = runCli) {
     const real = await run([...args, '--yes', '--no-git'], { cwd, env: env(home) });
@@ -306,7 +306,7 @@ describe('system failures: one line naming the cause, the same verdict with --dr
   });
 });
 
-describe('what is reported and committed', () => {
+describe.concurrent('what is reported and committed', () => {
   it('--force names every replaced file, and the first commit holds only generated files', async () => {
     const { cwd, home } = sandbox();
     writeFileSync(join(home, '.gitconfig'), '[user]\n\tname = Ada\n\temail = ada@example.org\n');
@@ -349,7 +349,7 @@ describe('what is reported and committed', () => {
   });
 });
 
-describe('untrusted text stays inert', () => {
+describe.concurrent('untrusted text stays inert', () => {
   it('the cd line of the next steps enters the directory in sh, whatever its name', async () => {
     const { cwd, home } = sandbox();
     const name = "-x $(touch pwned) `touch pwned` 'q' \"d\" ;*";
