@@ -92,14 +92,6 @@ describe.concurrent('create-pyservice (spawned)', () => {
     expect(existsSync(join(cwd, 'nested', '.git'))).toBe(false);
     expect(result.stdout).toContain('inside a git repository: skipped git init');
   });
-
-  it('honours NO_COLOR and colours only when asked or on a terminal', async () => {
-    const { cwd, home } = sandbox();
-    const plain = await runCli(['svc', '--dry-run'], { cwd, env: env(home) });
-    expect(plain.stdout).not.toContain('\u001b[');
-    const forced = await runCli(['svc', '--dry-run'], { cwd, env: env(home, { FORCE_COLOR: '1', NO_COLOR: '' }) });
-    expect(forced.stdout).toContain('\u001b[1m');
-  });
 });
 
 describe.concurrent('what the shell sees', () => {

@@ -144,6 +144,18 @@ describe('--dry-run and --json', () => {
   });
 });
 
+describe('colours', () => {
+  it('colours only when asked (FORCE_COLOR), never with NO_COLOR or without a terminal', async () => {
+    const { cwd, home } = sandbox();
+    const dryRun = (extra: Record<string, string | undefined>) => runMain(['svc', '--dry-run'], { cwd, env: { ...env(home), ...extra } });
+    expect((await dryRun({ NO_COLOR: '1' })).stdout).not.toContain('\u001b[');
+    expect((await dryRun({ NO_COLOR: undefined })).stdout).not.toContain('\u001b['); // no terminal here
+    expect((await dryRun({ NO_COLOR: undefined, FORCE_COLOR: '0' })).stdout).not.toContain('\u001b[');
+    const forced = await dryRun({ NO_COLOR: undefined, FORCE_COLOR: '1' });
+    expect(forced.stdout).toMatch(/^\u001b\[1mDry run\u001b\[0m: would write/);
+  });
+});
+
 describe('never loses a file', () => {
   it('refuses a non-empty directory, listing the files that would conflict, and touches nothing', async () => {
     const { cwd, home } = sandbox();

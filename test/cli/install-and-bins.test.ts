@@ -3,7 +3,9 @@
  * --install, which runs whatever `poetry` is on PATH. Poetry itself cannot be
  * installed offline here (no PyPI; Debian's is 1.x), so a small stand-in
  * script records how it was called: what is under test is our handling of its
- * success and failure, not Poetry.
+ * success and failure, not Poetry. --install runs main() in process (the
+ * poetry it starts is a real process either way); Ctrl-C and the bins need
+ * the spawned bundle.
  */
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { CLI, runCli, sandbox } from '../helpers/cli.js';
 import { fakePoetry } from '../helpers/fake-poetry.js';
+import { runMain } from '../helpers/in-process.js';
 
 /** Poetry that locks (writes poetry.lock), or fails with a resolver error on `failOn`. */
 const poetry = (home: string, failOn?: string) =>
@@ -32,7 +35,7 @@ describe.concurrent('--install', () => {
   it('runs poetry lock then poetry install in the new project', async () => {
     const { cwd, home } = sandbox();
     const bin = poetry(home);
-    const result = await runCli(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
+    const result = await runMain(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
     expect(result.code).toBe(0);
     expect(readFileSync(join(home, 'poetry-calls.log'), 'utf8')).toBe('lock --no-interaction\ninstall --no-interaction\n');
     expect(existsSync(join(cwd, 'svc', 'poetry.lock'))).toBe(true);
@@ -43,7 +46,7 @@ describe.concurrent('--install', () => {
   it('keeps the project and exits 1 with Poetry\'s own words when it fails', async () => {
     const { cwd, home } = sandbox();
     const bin = poetry(home, 'lock');
-    const result = await runCli(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
+    const result = await runMain(['svc', '--yes', '--no-git', '--install'], { cwd, env: env(home, bin) });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the project was written, but a follow-up step failed');
     expect(result.stderr).toContain('version solving failed');
@@ -52,7 +55,7 @@ describe.concurrent('--install', () => {
 
   it('is refused up front when poetry is not on PATH', async () => {
     const { cwd, home } = sandbox();
-    const result = await runCli(['svc', '--yes', '--install'], { cwd, env: env(home) });
+    const result = await runMain(['svc', '--yes', '--install'], { cwd, env: env(home) });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--install: poetry is not on PATH');
     expect(existsSync(join(cwd, 'svc'))).toBe(false);
@@ -61,7 +64,7 @@ describe.concurrent('--install', () => {
   it('is off by default without a terminal, and poetry is not even probed', async () => {
     const { cwd, home } = sandbox();
     const bin = poetry(home);
-    const result = await runCli(['svc', '--yes', '--no-git'], { cwd, env: env(home, bin) });
+    const result = await runMain(['svc', '--yes', '--no-git'], { cwd, env: env(home, bin) });
     expect(result.code).toBe(0);
     expect(existsSync(join(home, 'poetry-calls.log'))).toBe(false);
   });

@@ -14,6 +14,24 @@ import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, pyStrin
 import { directoryProblem } from '../../generators/text.js';
 import { NASTY } from '../helpers/nasty.js';
 
+/**
+ * Run `run` once over all `values` (each output ended by a NUL byte) and hand
+ * out each value's output; when that run fails as a whole (a broken value can
+ * spoil the rest), return undefined so each test runs its own value alone and
+ * the failure points at the value that broke.
+ */
+function batched(values: readonly string[], run: (values: readonly string[]) => { stdout: string; stderr: string }) {
+  let outputs: string[] | null | undefined;
+  return (index: number): { stdout: string; stderr: string } | undefined => {
+    if (outputs === undefined) {
+      const result = run(values);
+      const parts = result.stdout.split('\0');
+      outputs = result.stderr === '' && parts.length === values.length + 1 && parts.at(-1) === '' ? parts : null;
+    }
+    return outputs === null ? undefined : { stdout: outputs[index]!, stderr: '' };
+  };
+}
+
 describe('tomlString', () => {
   it.each(NASTY)('round-trips %j through a TOML parser', (value) => {
     const doc = parseToml(`key = ${tomlString(value)}\nafter = 1\n`);
@@ -71,14 +89,16 @@ describe('cdCommand', () => {
       'nested/dir with space',
     ];
     expect(names.length).toBeGreaterThan(20);
-    for (const name of names) {
-      const dir = join(root, name);
-      mkdirSync(dir, { recursive: true });
-      for (const shell of ['sh', 'bash']) {
-        const result = spawnSync(shell, ['-c', `${cdCommand(name)} && pwd`], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root, CDPATH: '' } });
-        expect(result.stderr, `${shell}: ${name}`).toBe('');
-        expect(result.stdout, `${shell}: ${name}`).toBe(`${dir}\n`);
-      }
+    for (const name of names) mkdirSync(join(root, name), { recursive: true });
+    // One shell per kind: each name's cd runs in a subshell of its own, its output ended by a NUL byte.
+    const script = names.map((name) => `(${cdCommand(name)} && pwd); printf '\\000'`).join('\n');
+    for (const shell of ['sh', 'bash']) {
+      const result = spawnSync(shell, ['-c', script], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root, CDPATH: '' } });
+      expect(result.stderr, shell).toBe('');
+      const outputs = result.stdout.split('\0');
+      expect(outputs.pop()).toBe('');
+      names.forEach((name, index) => expect(outputs[index], `${shell}: ${name}`).toBe(`${join(root, name)}\n`));
+      expect(outputs).toHaveLength(names.length);
     }
     expect(existsSync('/tmp/pwned')).toBe(false);
   });
@@ -90,9 +110,14 @@ describe('cdCommand', () => {
 });
 
 describe('shellWord', () => {
-  it.each(NASTY)('is one literal word for sh: %j', (value) => {
-    const result = spawnSync('sh', ['-c', `printf '%s' ${shellWord(value)}`], { encoding: 'utf8' });
-    expect(result.stdout).toBe(value);
+  const printOne = (value: string) => spawnSync('sh', ['-c', `printf '%s' ${shellWord(value)}`], { encoding: 'utf8' });
+  const printAll = batched(NASTY, (values) => {
+    const script = values.map((value) => `printf '%s' ${shellWord(value)}; printf '\\000'`).join('\n');
+    return spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  });
+
+  it.each(NASTY.map((value, index) => [value, index] as const))('is one literal word for sh: %j', (value, index) => {
+    expect(printAll(index) ?? printOne(value)).toMatchObject({ stdout: value, stderr: '' });
   });
 
   it('leaves plainly safe words unquoted', () => {
@@ -103,13 +128,20 @@ describe('shellWord', () => {
 
 describe('makeWord', () => {
   const singleLine = NASTY.filter((v) => !/[\r\n]/.test(v));
-
-  it.each(singleLine)('survives make and the shell unchanged: %j', (value) => {
+  const make = (values: readonly string[]) => {
     const dir = mkdtempSync(join(tmpdir(), 'pyservice-make-'));
-    writeFileSync(join(dir, 'Makefile'), `X ?= ${makeWord(value)}\nall:\n\t@printf '%s' $(X)\n`);
-    const result = spawnSync('make', ['-s', '-C', dir], { encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe(value);
+    const makefile = values.map((value, i) => `X${i} ?= ${makeWord(value)}\nt${i}:\n\t@printf '%s' $(X${i})\n\t@printf '\\000'\n`).join('');
+    writeFileSync(join(dir, 'Makefile'), makefile);
+    return spawnSync('make', ['-s', '-C', dir, ...values.map((_, i) => `t${i}`)], { encoding: 'utf8' });
+  };
+  const printAll = batched(singleLine, make);
+  const printOne = (value: string) => {
+    const result = make([value]);
+    return { stdout: result.stdout.replace(/\0$/, ''), stderr: result.stderr };
+  };
+
+  it.each(singleLine.map((value, index) => [value, index] as const))('survives make and the shell unchanged: %j', (value, index) => {
+    expect(printAll(index) ?? printOne(value)).toMatchObject({ stdout: value, stderr: '' });
   });
 
   it('refuses line breaks, which a make variable cannot hold', () => {
