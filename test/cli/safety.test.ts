@@ -7,6 +7,8 @@
  * Moments are chosen with CREATE_PYSERVICE_TEST_HOOK (see generators/write.ts):
  * `STEP[#n]:SIGNAL` sends a signal to the CLI itself at that step,
  * `STEP:wait=PATH` pauses there until PATH exists (after creating PATH.reached).
+ * Checks that need no process of their own (messages, names) run main() in
+ * process (test/helpers/in-process.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, listFiles, read, runCli, sandbox, type CliResult } from '../helpers/cli.js';
 import { readPreset } from '../helpers/golden.js';
+import { runMain } from '../helpers/in-process.js';
 import { mountReadOnly, withMounts, withTmpfs } from '../helpers/mounts.js';
 
 const env = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...extra });
@@ -219,17 +222,17 @@ describe.concurrent('system failures: one line naming the cause, the same verdic
   it('a dangling symbolic link as the target (exit 2)', async () => {
     const { cwd, home } = sandbox();
     symlinkSync('gone', join(cwd, 'svc'));
-    const result = await both(['svc'], cwd, home);
+    const result = await both(['svc'], cwd, home, runMain);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('error: svc is a symbolic link to gone that does not exist; create that directory first or choose another name\n');
   });
 
   it('a directory name of 255 bytes works; 256 bytes is refused (exit 2)', async () => {
     const { cwd, home } = sandbox();
-    const ok = await runCli(['d'.repeat(255), '--name', 'svc', '--yes', '--no-git'], { cwd, env: env(home) });
+    const ok = await runMain(['d'.repeat(255), '--name', 'svc', '--yes', '--no-git'], { cwd, env: env(home) });
     expect(ok.stderr).toBe('');
     expect(readdirSync(cwd)).toEqual(['d'.repeat(255)]);
-    const result = await both(['e'.repeat(256), '--name', 'svc'], cwd, home);
+    const result = await both(['e'.repeat(256), '--name', 'svc'], cwd, home, runMain);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: directory: has a name of 256 bytes \("e{20}…"\); file systems allow at most 255\n$/);
   });
@@ -353,7 +356,7 @@ describe.concurrent('untrusted text stays inert', () => {
   it('the cd line of the next steps enters the directory in sh, whatever its name', async () => {
     const { cwd, home } = sandbox();
     const name = "-x $(touch pwned) `touch pwned` 'q' \"d\" ;*";
-    const result = await runCli([name, '--name', 'svc', '--yes', '--no-git'], { cwd, env: env(home) });
+    const result = await runMain([name, '--name', 'svc', '--yes', '--no-git'], { cwd, env: env(home) });
     expect(result.code).toBe(0);
     const line = /Next steps:\n {2}(cd .*)\n/.exec(result.stdout)![1]!;
     const shell = spawnSync('sh', ['-c', `${line} && pwd`], { cwd, encoding: 'utf8' });
@@ -386,10 +389,10 @@ describe.concurrent('untrusted text stays inert', () => {
 
   it('shows every echoed value with control characters made visible, in prose and in JSON', async () => {
     const { cwd, home } = sandbox();
-    const prose = await runCli(['svc', '--yes', '--port', '\u001b[2J\u009b31m\u202e'], { cwd, env: env(home) });
+    const prose = await runMain(['svc', '--yes', '--port', '\u001b[2J\u009b31m\u202e'], { cwd, env: env(home) });
     expect(prose.code).toBe(2);
     expect(prose.stderr).toBe('error: --port: "\\x1b[2J\\x9b31m\\u202e" is not a whole number from 1 to 65535\n');
-    const json = await runCli(['svc', '--yes', '--json', '--port', '\u001b[2J\u009b31m\u202e'], { cwd, env: env(home) });
+    const json = await runMain(['svc', '--yes', '--json', '--port', '\u001b[2J\u009b31m\u202e'], { cwd, env: env(home) });
     expect(json.stdout).not.toMatch(/[\u001b\u009b\u202e]/);
     expect(JSON.parse(json.stdout).errors).toEqual(['--port: "\\x1b[2J\\x9b31m\\u202e" is not a whole number from 1 to 65535']);
   });
