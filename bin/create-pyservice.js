@@ -3,12 +3,12 @@
 // the esbuild bundle in dist/, built when the package is packed (prepack), so
 // the published package always has it and installing it runs no script. In a
 // clone, `npm ci && npx . my-api` arrives here before any build: build once.
-import { spawnSync } from 'node:child_process';
+// (What only that first build needs is imported only then: every run starts here.)
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {
+  const [{ spawnSync }, { fileURLToPath }] = await Promise.all([import('node:child_process'), import('node:url')]);
   const repo = fileURLToPath(new URL('..', import.meta.url));
   process.stderr.write('dist/ is not built yet (a clone of the repository): running npm run build first...\n');
   const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repo, stdio: 'inherit' });

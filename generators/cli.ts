@@ -4,11 +4,12 @@
  * (node-plop runs the generator's actions) → report.
  * Exit codes: 0 ok, 1 failure, 2 usage/validation error, 130 cancelled (Ctrl-C).
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { compatViolations } from './compat.js';
 import { GENERATORS, type BasePlan, type Generator, type GeneratorName, type RunContext } from './generator.js';
 import { helpText } from './help.js';
+import { runGenerator } from './plop.js';
 import { realMachine, type Answers, type Machine, type OptionKey } from './options.js';
 import { onPath } from './post.js';
 import type { TargetCheck } from './prompts.js';
@@ -63,7 +64,7 @@ async function checkTarget(directory: string, paths: readonly { path: string; on
   }
   try {
     const plan = planWrite(directory, files, true, { dryRun });
-    const entries = (await readdir(plan.target)).filter((entry) => entry !== '.git').length;
+    const entries = readdirSync(plan.target).filter((entry) => entry !== '.git').length;
     const replaces = paths.filter(({ path }) => plan.overwrites.includes(path)).map(({ path, only }) => (only ? `${path} (${only})` : path));
     return { kind: 'not-empty', entries, replaces };
   } catch (error) {
@@ -95,7 +96,6 @@ async function run(argv: readonly string[], name: GeneratorName = 'service'): Pr
   if (controls.dryRun) return { outcome: { plan, dryRun: true, notes: [], failures: [] }, json: controls.json };
 
   // 5. Act: node-plop runs the generator's actions (write, git, install).
-  const { runGenerator } = await import('./plop.js');
   const { notes, failures } = await runGenerator(generator, { name, ask: async () => answers, plan });
   const writeFailure = failures.find((f) => f.type === 'pyservice:write');
   if (writeFailure) throw writeErrorOf(plan) ?? new CliError([`could not write the project: ${writeFailure.error}`], EXIT.failure);

@@ -9,7 +9,7 @@
  */
 import { basename, resolve } from 'node:path';
 import { checkName, suggestName } from './names.js';
-import { gitConfig } from './post.js';
+import { gitConfigValues } from './post.js';
 import { directoryProblem, quoted, textProblem } from './text.js';
 import { PYTHON_VERSIONS, VERSIONS } from './versions.js';
 
@@ -30,8 +30,12 @@ export interface Machine {
   /** A terminal session (prompts are possible). */
   readonly interactive: boolean;
   readonly poetryAvailable: () => boolean;
-  readonly gitConfig: (key: string) => string | undefined;
+  readonly gitConfig: (key: GitKey) => string | undefined;
 }
+
+/** The git settings the defaults read (the author's). */
+export const GIT_KEYS = ['user.name', 'user.email'] as const;
+export type GitKey = (typeof GIT_KEYS)[number];
 
 export interface Choice<V extends string = string> {
   readonly value: V;
@@ -448,10 +452,12 @@ export type Controls = Record<ControlKey, boolean>;
 /** The real machine, probed lazily and at most once per question. */
 export function realMachine(interactive: boolean, hasPoetry: () => boolean): Machine {
   let poetry: boolean | undefined;
+  let git: Map<string, string> | undefined;
   return {
     interactive,
     poetryAvailable: () => (poetry ??= hasPoetry()),
-    gitConfig: (key) => gitConfig(key),
+    // The git settings a default reads, all from one git process, on first use.
+    gitConfig: (key) => (git ??= gitConfigValues(GIT_KEYS)).get(key),
   };
 }
 

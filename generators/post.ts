@@ -14,11 +14,27 @@ function hasCommand(command: string): boolean {
   return !result.error && result.status === 0;
 }
 
-/** `git config KEY` in `cwd`, or undefined. */
-export function gitConfig(key: string, cwd = process.cwd()): string | undefined {
-  const result = spawnSync('git', ['config', '--get', key], { ...quiet, cwd });
-  const value = result.status === 0 ? result.stdout.trim() : '';
-  return value.length > 0 ? value : undefined;
+/**
+ * `git config --get KEY` in `cwd` for each of `keys` (lower case, as git prints
+ * them), read by one git process: the keys that are set to something other
+ * than blanks, with their last value (as --get gives it).
+ */
+export function gitConfigValues(keys: readonly string[], cwd = process.cwd()): Map<string, string> {
+  const pattern = `^(${keys.map((key) => key.replace(/[.\\^$|?*+()[\]{}]/g, '\\$&')).join('|')})$`;
+  const result = spawnSync('git', ['config', '--null', '--get-regexp', pattern], { ...quiet, cwd });
+  const values = new Map<string, string>();
+  if (result.status !== 0) return values; // 1: none is set; or git is missing
+  // --null: each entry is "key\nvalue\0", in the order git reads them; a key set without "=" is "key\0"
+  // (for which --get prints an empty line, as for a blank value).
+  for (const entry of result.stdout.split('\0')) {
+    if (entry.length === 0) continue;
+    const newline = entry.indexOf('\n');
+    const key = newline < 0 ? entry : entry.slice(0, newline);
+    const value = newline < 0 ? '' : entry.slice(newline + 1).trim();
+    if (value.length > 0) values.set(key, value);
+    else values.delete(key);
+  }
+  return values;
 }
 
 export interface StepResult {

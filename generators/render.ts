@@ -1,12 +1,9 @@
 /**
  * Pure rendering: answers → generated files in memory (relative path → content).
- * Reads the templates; writes nothing. `templates/service/` mirrors the
- * generated tree; only files whose content varies end in `.ejs`.
+ * Writes nothing. `templates/service/` mirrors the generated tree; only files
+ * whose content varies end in `.ejs` (template-source.ts: read from the
+ * sources, compiled into the bundle).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import ejs from 'ejs';
 import {
   dockerfileComment,
   dockerfileString,
@@ -21,6 +18,7 @@ import {
 import { OPTIONS, RECORDED_KEYS, textOf, type Answers, type ChoiceKey, type Known, type RecordedKey } from './options.js';
 import { DEV_DEPENDENCIES, VERSIONS, requirement, versionRange } from './versions.js';
 import { missingToolAdvice, TOOLS } from './tools.js';
+import { templateFiles } from './template-source.js';
 
 /** Our own text as a make function argument: no commas, line breaks or comments; `$` doubled. */
 function makeArgument(text: string): string {
@@ -34,9 +32,6 @@ export type RenderedFiles = Map<string, string>;
 export type ProjectAnswers = Pick<Answers, RecordedKey>;
 
 export const RECORD_FILE = '.pyservice.json';
-
-/** Resolved from the bundle (dist/) or the sources (generators/): both sit beside templates/. */
-export const TEMPLATE_DIR = fileURLToPath(new URL('../templates/service/', import.meta.url));
 
 /** npm drops dotfiles from published packages, so they are shipped under another name. */
 const RENAMES: Readonly<Record<string, string>> = {
@@ -69,13 +64,6 @@ function generatedFor(path: string, known: Partial<Answers>): boolean | undefine
 
 /** The ruff rules the generated project is held to (and our tests check it with). */
 export const RUFF_SELECT = ['E', 'W', 'F', 'I', 'B', 'UP', 'SIM', 'S', 'ASYNC', 'PT', 'RUF'] as const;
-
-function listTemplates(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(TEMPLATE_DIR, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .sort();
-}
 
 function outputPath(templatePath: string): string {
   const withoutEjs = templatePath.replace(/\.ejs$/, '');
@@ -151,10 +139,6 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
   };
 }
 
-const refuseHtmlEscape = () => {
-  throw new Error('templates must not use <%= (HTML escaping); use <%- with an escaping function');
-};
-
 function assertNoUndefined(context: Record<string, unknown>) {
   for (const [key, value] of Object.entries(context)) {
     if (value === undefined) throw new Error(`template variable "${key}" is undefined`);
@@ -166,14 +150,9 @@ export function renderService(answers: ProjectAnswers, generatorVersion: string)
   const context = templateContext(answers, generatorVersion);
   assertNoUndefined(context);
   const files: RenderedFiles = new Map();
-  for (const templatePath of listTemplates(TEMPLATE_DIR)) {
-    const target = outputPath(templatePath);
-    if (!generatedFor(target, answers)) continue;
-    const source = readFileSync(join(TEMPLATE_DIR, templatePath), 'utf8');
-    const content = templatePath.endsWith('.ejs')
-      ? ejs.render(source, context, { escape: refuseHtmlEscape, filename: templatePath })
-      : source;
-    files.set(target, content);
+  for (const template of templateFiles('service')) {
+    const target = outputPath(template.path);
+    if (generatedFor(target, answers)) files.set(target, template.render(context));
   }
   files.set(RECORD_FILE, recordFile(answers, generatorVersion));
   return files;
@@ -192,7 +171,7 @@ function recordFile(answers: ProjectAnswers, generatorVersion: string): string {
  * unknown answer says which.
  */
 export function possibleServicePaths(known: Partial<Answers>): { path: string; only?: string }[] {
-  const paths = listTemplates(TEMPLATE_DIR).map(outputPath);
+  const paths = templateFiles('service').map((template) => outputPath(template.path));
   const out: { path: string; only?: string }[] = [];
   for (const path of [...paths, RECORD_FILE].sort()) {
     const generated = generatedFor(path, known);

@@ -1,8 +1,12 @@
 // Bundles the CLI into dist/ with esbuild: one small entry chunk that starts
-// fast, and lazily loaded chunks for the prompt library and node-plop.
+// fast, and lazily loaded chunks for the prompt library and node-plop. The
+// templates are compiled into the bundle (scripts/lib/templates.mjs), and only
+// the part of node-plop we use is bundled (scripts/lib/node-plop-core.mjs).
 import { build } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { nodePlopCore } from './lib/node-plop-core.mjs';
+import { compiledTemplates } from './lib/templates.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 for (const dir of ['../dist', '../build']) rmSync(new URL(dir, import.meta.url), { recursive: true, force: true });
@@ -13,32 +17,18 @@ const common = {
   platform: 'node',
   target: 'node20',
   define: { __VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies call require() for Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  logLevel: 'warning',
-};
-
-// node-plop imports inquirer 9 (and rxjs) for its own prompting, which we never use:
-// our questions are asked with @inquirer/prompts before node-plop runs the actions.
-// Bundling a stand-in keeps ~40 ms of module loading out of every run; using it fails loudly.
-const nodePlopWithoutPrompts = {
-  name: 'node-plop-without-prompts',
-  setup(b) {
-    b.onResolve({ filter: /^inquirer$/ }, (args) =>
-      args.importer.includes(`node-plop`) ? { path: 'inquirer', namespace: 'no-inquirer' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'no-inquirer' }, () => ({
-      contents: `const unavailable = () => { throw new Error('node-plop prompts are not used by create-pyservice'); };
-export default { registerPrompt() {}, prompt: Object.assign(unavailable, { prompts: {} }) };`,
-      loader: 'js',
-    }));
+  // Bundled CommonJS dependencies call require() for Node built-ins (esbuild's __require looks for a
+  // `require` in scope): one made on first use, so that a chunk without such code pays nothing.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; var __required; function require(id) { return (__required ??= __createRequire(import.meta.url))(id); }",
   },
+  logLevel: 'warning',
 };
 
 // The published CLI. Legal comments (/*! … */, @license) stay at the end of each file.
 const cli = await build({
   ...common,
-  plugins: [nodePlopWithoutPrompts],
+  plugins: [nodePlopCore, compiledTemplates()],
   entryPoints: { cli: 'generators/bin.ts' },
   outdir: 'dist',
   splitting: true,

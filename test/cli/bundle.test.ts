@@ -1,0 +1,65 @@
+/**
+ * The published package: bin/ (the executable), dist/ (one bundle, templates
+ * compiled in, zero runtime dependencies) and package.json. It must scaffold
+ * with nothing else beside it (no templates/, no node_modules/), writing what
+ * the sources render, and stay small.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderService } from '../../generators/render.js';
+import { listFiles, REPO } from '../helpers/cli.js';
+import { ADA, defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
+
+/** bin/, dist/ and package.json alone, as `npm install` puts them (without README and licences). */
+function packageCopy(): string {
+  const root = mkdtempSync(join(tmpdir(), 'pyservice-package-'));
+  const pkg = join(root, 'node_modules', 'create-pyservice');
+  mkdirSync(pkg, { recursive: true });
+  for (const dir of ['bin', 'dist']) cpSync(join(REPO, dir), join(pkg, dir), { recursive: true });
+  cpSync(join(REPO, 'package.json'), join(pkg, 'package.json'));
+  return pkg;
+}
+
+describe.concurrent('the published bundle', () => {
+  it.each([
+    { label: 'defaults', args: [], answers: defaultAnswers({ name: 'svc', author: ADA }) },
+    {
+      label: 'distroless + gunicorn',
+      args: ['--runtime', 'distroless', '--server', 'gunicorn', '--port', '9000'],
+      answers: defaultAnswers({ name: 'svc', author: ADA, runtime: 'distroless', server: 'gunicorn', port: 9000 }),
+    },
+    {
+      label: 'wheels on 3.11',
+      args: ['--deps', 'wheels', '--python', '3.11', '--description', 'Say "hi" $(id)'],
+      answers: defaultAnswers({ name: 'svc', author: ADA, deps: 'wheels', python: '3.11', description: 'Say "hi" $(id)' }),
+    },
+  ])('writes what templates/ renders, with no templates/ beside it ($label)', ({ args, answers }) => {
+    const pkg = packageCopy();
+    const cwd = mkdtempSync(join(tmpdir(), 'pyservice-bundle-'));
+    const result = spawnSync(
+      process.execPath,
+      [join(pkg, 'bin', 'create-pyservice.js'), 'svc', '--yes', '--no-git', '--no-install', '--author', `${ADA.name} <${ADA.email}>`, ...args],
+      { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const expected = renderService(answers, TEST_VERSION);
+    const dir = join(cwd, 'svc');
+    expect(listFiles(dir)).toEqual([...expected.keys()].sort());
+    for (const [path, content] of expected) expect(readFileSync(join(dir, path), 'utf8'), path).toBe(content);
+  });
+
+  it('packs to at most 150 kB, with bin/ and dist/ and no templates/', () => {
+    const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' });
+    expect(packed.status, packed.stderr).toBe(0);
+    const [info] = JSON.parse(packed.stdout) as { size: number; files: { path: string }[] }[];
+    expect(info!.size).toBeLessThanOrEqual(150_000);
+    const paths = info!.files.map((f) => f.path);
+    expect(paths).toContain('dist/cli.js');
+    expect(paths).toContain('bin/create-pyservice.js');
+    expect(paths.filter((p) => !/^(bin\/|dist\/|package\.json$|README\.md$|LICENSE$)/.test(p))).toEqual([]);
+  });
+});
