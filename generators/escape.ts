@@ -105,3 +105,30 @@ export function markdownText(value: string): string {
 export function jsonArray(values: readonly string[]): string {
   return `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;
 }
+
+/** Python's keywords and soft keywords (3.11–3.15), which cannot be, or should not be, names. */
+export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
+  'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal',
+  'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'type', '_',
+]);
+
+/**
+ * A Python identifier (module, class, function or attribute name). Identifiers
+ * cannot be quoted, so this checks instead of escaping: an ASCII name that is
+ * not a keyword, or it throws (names are validated before rendering).
+ */
+export function pyIdentifier(value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || PYTHON_KEYWORDS.has(value)) {
+    throw new Error(`not a Python identifier: ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Text inside a Python docstring or comment: one line, no backslash (which
+ * would start an escape), no quote (which could end the docstring).
+ */
+export function pyDocText(value: string): string {
+  return value.replace(UNSAFE_CHARS, ' ').replace(/\\/g, '/').replace(/"/g, "'");
+}

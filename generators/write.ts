@@ -33,6 +33,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
   appendFileSync,
+  chmodSync,
   closeSync,
   constants,
   copyFileSync,
@@ -848,3 +849,124 @@ function moveIn(staged: string, destination: string) {
   }
 }
 
+
+// ---------------------------------------------------------------------------
+// Changing an existing project (`add route`, `docker`, `update`): the same
+// claim, stage, journal and undo as a write into an existing directory, with
+// files replaced or removed as the plan names them.
+// ---------------------------------------------------------------------------
+
+/** What a command on an existing project writes: new contents by path, and paths to remove. */
+export interface ProjectChanges {
+  /** Absolute project root (exists). */
+  readonly root: string;
+  readonly writes: ReadonlyMap<string, string>;
+  readonly deletes: readonly string[];
+}
+
+/**
+ * Refuse, with every problem at once, changes that would write through a
+ * symbolic link or over a directory: each parent a real directory (or absent),
+ * each path a regular file (or absent).
+ */
+export function checkChanges(changes: ProjectChanges): void {
+  const blocked: string[] = [];
+  const paths = [...changes.writes.keys(), ...changes.deletes];
+  for (const dir of directoriesOf(paths)) {
+    const st = lstatOrUndefined(join(changes.root, dir));
+    if (st && !st.isDirectory()) blocked.push(`${visible(dir)}/ is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}, but the project needs a directory there`);
+  }
+  for (const path of paths) {
+    const st = lstatOrUndefined(join(changes.root, path));
+    if (st && !st.isFile()) {
+      blocked.push(`${visible(path)} is ${st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a directory' : 'not a regular file'}; it was generated as a file, and is left alone`);
+    }
+  }
+  if (blocked.length > 0) throw new WriteRefused(`cannot change ${display(changes.root)} without replacing something of yours`, [...new Set(blocked)]);
+}
+
+/**
+ * Apply changes to an existing project, all or nothing, under the directory's
+ * lock: stage every new content inside the project, then, journalled, move
+ * each replaced or removed file aside and each new one in. Any failure undoes
+ * the journal (every original back, with its mode); a killed run is undone by
+ * the next one. A replaced file keeps its permissions. Synchronous, like
+ * `writeFiles`, so a signal sees the project untouched or changed completely.
+ */
+export function applyChanges(changes: ProjectChanges, options: { onStep?: (step: Step) => void } = {}): void {
+  const onStep = options.onStep ?? environmentHook ?? (() => undefined);
+  const { root } = changes;
+  checkChanges(changes);
+  const staging = join(root, stagingName());
+  try {
+    mkdirSync(staging);
+  } catch (error) {
+    throw explainFsError(error, 'nothing was changed');
+  }
+  let lock: LockHolder;
+  let journal: Journal;
+  try {
+    journal = new Journal(staging);
+    lock = acquireLock(root, staging);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw explainFsError(error, 'nothing was changed');
+  }
+  const writes = [...changes.writes.keys()].sort();
+  const deletes = [...changes.deletes].sort();
+  try {
+    recoverInterrupted(root);
+    checkChanges(changes); // again, now that nobody else can write
+    onStep('claim');
+    const files = join(staging, 'files');
+    mkdirSync(files);
+    stageTree(files, new Map(writes.map((path) => [path, changes.writes.get(path)!])));
+    for (const path of writes) {
+      const previous = statOrUndefined(join(root, path));
+      if (previous) chmodSync(join(files, path), previous.mode & 0o7777);
+    }
+    onStep('stage');
+    const moveAside = (path: string) => {
+      journal.add(['backup', path]);
+      mkdirSync(dirname(join(staging, 'backup', path)), { recursive: true });
+      renameSync(join(root, path), join(staging, 'backup', path));
+    };
+    for (const path of deletes) {
+      if (lstatOrUndefined(join(root, path))) moveAside(path);
+      onStep('move');
+    }
+    for (const path of writes) {
+      for (const dir of directoriesOf([path])) {
+        if (lstatOrUndefined(join(root, dir))) continue;
+        journal.add(['dir', dir]);
+        mkdirSync(join(root, dir));
+      }
+      if (lstatOrUndefined(join(root, path))) moveAside(path);
+      journal.add(['create', path]);
+      moveIn(join(files, path), join(root, path));
+      onStep('move');
+    }
+    journal.add(['commit']);
+  } catch (error) {
+    const stuck = undo(root, staging, journal.entries);
+    releaseLock(root, lock);
+    if (stuck.length === 0) rmSync(staging, { recursive: true, force: true });
+    const undone = stuck.length > 0 ? 'and not everything could be put back:' : 'everything was put back as it was';
+    const failure = explainFsError(error, undone);
+    throw stuck.length > 0 ? new WriteFailed(failure.message, [...failure.details, ...stuck]) : failure;
+  }
+  completedTarget = root;
+  rmSync(staging, { recursive: true, force: true });
+  releaseLock(root, lock);
+  // Directories that held only removed files go too.
+  for (const path of deletes) {
+    for (let dir = dirname(join(root, path)); dir.startsWith(`${root}${sep}`); dir = dirname(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        break; // not empty: it holds something else
+      }
+    }
+  }
+  onStep('commit');
+}

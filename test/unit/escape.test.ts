@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, pyString, shellWord, tomlArray, tomlString } from '../../generators/escape.js';
+import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString, shellWord, tomlArray, tomlString } from '../../generators/escape.js';
 import { directoryProblem } from '../../generators/text.js';
 import { NASTY } from '../helpers/nasty.js';
 
@@ -185,5 +185,47 @@ describe('markdownText', () => {
 describe('jsonArray', () => {
   it('is valid JSON with the exact strings', () => {
     expect(JSON.parse(jsonArray(['python', '-m', 'app', 'a"b']))).toEqual(['python', '-m', 'app', 'a"b']);
+  });
+});
+
+describe('pyIdentifier and pyDocText', () => {
+  it('accepts only names CPython accepts (keywords of every supported Python refused)', () => {
+    const candidates = ['orders', 'order_lines', 'v2', '_x', 'class', 'match', 'type', '2fast', 'a-b', 'é', 'a b', ''];
+    const program = [
+      'import json, keyword, sys',
+      'names = json.load(sys.stdin)',
+      'print(json.dumps([n.isidentifier() and n.isascii() and not keyword.iskeyword(n) and not keyword.issoftkeyword(n) for n in names]))',
+    ].join('\n');
+    const result = spawnSync('python3', ['-c', program], { input: JSON.stringify(candidates), encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const cpython = JSON.parse(result.stdout) as boolean[];
+    const ours = candidates.map((name) => {
+      try {
+        return pyIdentifier(name) === name;
+      } catch {
+        return false;
+      }
+    });
+    // Never accept what this CPython refuses; refuse beyond it only the (soft) keywords of other versions.
+    candidates.forEach((name, i) => {
+      if (ours[i]) expect(cpython[i], name).toBe(true);
+      if (cpython[i] && !ours[i]) expect(PYTHON_KEYWORDS.has(name), name).toBe(true);
+    });
+    expect(ours.slice(0, 4)).toEqual([true, true, true, true]);
+  });
+
+  it('keeps any text inside a docstring, as one line', () => {
+    const docstrings = NASTY.map((value) => `"""${pyDocText(value)}"""`);
+    const program = [
+      'import ast, json, sys',
+      'print(json.dumps([ast.literal_eval(x) for x in json.load(sys.stdin)]))',
+    ].join('\n');
+    const result = spawnSync('python3', ['-c', program], { input: JSON.stringify(docstrings), encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const values = JSON.parse(result.stdout) as string[];
+    values.forEach((value, i) => {
+      expect(value).not.toMatch(/[\n\r]/);
+      expect(value).toBe(pyDocText(NASTY[i]!));
+    });
   });
 });

@@ -1,0 +1,230 @@
+/**
+ * Changing a project that already exists (`add route`, `docker`, `update`):
+ * render what this release would generate for the target answers and routes,
+ * plan every file three ways against the recorded base and the user's file
+ * (merge.ts), then apply the whole plan through the one writer, and only then
+ * move the base forward. Planning is read-only: `--dry-run` stops there.
+ */
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe as describeReason, planFile, type FileAction, type FilePlan } from './merge.js';
+import { blobId, prepareBase, readBase, RECORD_FILE, RecordError, serializeRecord, type Project, type ProjectRecord } from './record.js';
+import { renderService, type ProjectAnswers, type RenderedFiles } from './render.js';
+import { MAIN_PY, registerRouter, renderRoute, RouteError, routeNames } from './route.js';
+import { applyChanges, WriteRefused } from './write.js';
+
+/** What a project should be: the answers and routes it is rendered from. */
+export interface Target {
+  readonly answers: ProjectAnswers;
+  readonly routes: readonly string[];
+}
+
+export type Command = 'add route' | 'docker' | 'update';
+
+/** Everything this release generates for `target` (the record aside): service, routes, registrations. */
+export function renderProject(target: Target, version: string): RenderedFiles {
+  const files = renderService(target.answers, version);
+  files.delete(RECORD_FILE);
+  for (const route of target.routes) {
+    for (const [path, content] of renderRoute(routeNames(route))) files.set(path, content);
+    files.set(MAIN_PY, registerRouter(files.get(MAIN_PY)!, route));
+  }
+  return files;
+}
+
+export interface LivingPlan {
+  readonly command: Command;
+  readonly root: string;
+  readonly from: ProjectRecord;
+  /** The record's text when planned: the apply refuses if it changed meanwhile. */
+  readonly recordText: string;
+  readonly version: string;
+  readonly target: Target;
+  /** Every file considered, sorted by path (keeps included: --json lists them). */
+  readonly files: readonly FilePlan[];
+  /** The next base: contents where known, else the recorded id (kept as it was). */
+  readonly nextBase: ReadonlyMap<string, string | { readonly id: string }>;
+}
+
+/** Compare release versions (x.y.z; a pre-release sorts before its release). */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const [core = '', pre] = v.split(/[-+]/, 2);
+    return { parts: core.split('.').map(Number), pre: v.includes('-') ? (pre ?? '') : undefined };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) {
+    const d = (x.parts[i] ?? 0) - (y.parts[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (x.pre === y.pre) return 0;
+  if (x.pre === undefined) return 1;
+  if (y.pre === undefined) return -1;
+  return x.pre < y.pre ? -1 : 1;
+}
+
+/** The user's file: its text, undefined if absent, or null when it is not a regular file. */
+async function readOurs(root: string, path: string): Promise<string | undefined | null> {
+  const st = await lstat(join(root, path)).catch(() => undefined);
+  if (!st) return undefined;
+  if (!st.isFile()) return null;
+  return readFile(join(root, path), 'utf8');
+}
+
+const labelsFor = (version: string) => ({ ours: 'yours', theirs: `create-pyservice ${version}` });
+
+function refuseNewerProject(record: ProjectRecord, version: string): void {
+  if (compareVersions(record.version, version) > 0) {
+    throw new RecordError(
+      `this project was last rendered by create-pyservice ${record.version}, newer than this ${version}; use that release or newer (npx create-pyservice@latest)`,
+    );
+  }
+}
+
+/**
+ * Plan re-rendering the project for `target` with this release's templates,
+ * merged three ways with the user's files (`docker` and `update`).
+ */
+export async function planRender(project: Project, command: Command, target: Target, version: string): Promise<LivingPlan> {
+  const { root, record } = project;
+  refuseNewerProject(record, version);
+  const theirs = renderProject(target, version);
+  const base = readBase(root, record.base);
+  const ids = record.base.files;
+  const paths = [...new Set([...Object.keys(ids), ...theirs.keys()])].sort();
+  const files: FilePlan[] = [];
+  const notRegular: string[] = [];
+  for (const path of paths) {
+    const ours = await readOurs(root, path);
+    if (ours === null) {
+      notRegular.push(path);
+      continue;
+    }
+    const plan = planFile(
+      {
+        path,
+        base: base.get(path),
+        inBase: ids[path] !== undefined,
+        ours,
+        theirs: theirs.get(path),
+        oursIsBase: ours !== undefined && blobId(ours) === ids[path],
+        theirsIsBase: theirs.has(path) && blobId(theirs.get(path)!) === ids[path],
+      },
+      labelsFor(version),
+    );
+    if (plan) files.push(plan);
+  }
+  for (const path of notRegular) {
+    // Not a file any more (a link, a directory): left alone, and refused only if we had to change it.
+    const theirsIsBase = theirs.has(path) && blobId(theirs.get(path)!) === ids[path];
+    if (!theirsIsBase) {
+      throw new WriteRefused(`cannot update ${path}: it is no longer a regular file (a link or a directory?); make it a file again or move it away`);
+    }
+    files.push({ path, action: 'keep', reason: 'user-changed' });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { command, root, from: record, recordText: project.recordText, version, target, files, nextBase: theirs };
+}
+
+/**
+ * Plan `add route NAME`: the route's own files are created (refused if any
+ * exists), and app/main.py gets the registration at its anchors, applied to
+ * the user's file as it is now. Nothing else changes.
+ */
+export async function planAddRoute(project: Project, rawName: string, version: string): Promise<LivingPlan> {
+  const { root, record } = project;
+  refuseNewerProject(record, version);
+  const names = routeNames(rawName);
+  const { name } = names;
+  if (record.routes.includes(name) || name === 'health' || name === 'items') {
+    throw new RouteError(`route "${name}" already exists in this project; choose another name`);
+  }
+  const routeFiles = renderRoute(names);
+  const existing: string[] = [];
+  for (const path of routeFiles.keys()) if ((await readOurs(root, path)) !== undefined) existing.push(path);
+  if ((await readOurs(root, `app/routes/${name}`)) !== undefined) existing.push(`app/routes/${name}/`);
+  if (existing.length > 0) {
+    throw new RouteError(`route "${name}" already exists: these files are in the way (remove them or choose another name):`, existing);
+  }
+  const main = await readOurs(root, MAIN_PY);
+  if (typeof main !== 'string') {
+    throw new RouteError(`${MAIN_PY} is ${main === null ? 'not a regular file' : 'missing'}; new routers are registered there`);
+  }
+  const registered = registerRouter(main, name);
+
+  const base = readBase(root, record.base);
+  const nextBase = new Map<string, string | { id: string }>();
+  for (const [path, id] of Object.entries(record.base.files)) nextBase.set(path, base.get(path) ?? { id });
+  for (const [path, content] of routeFiles) nextBase.set(path, content);
+  const baseMain = base.get(MAIN_PY);
+  if (baseMain !== undefined) {
+    // The base gets the same registration, so that the next update sees it as the generator's, not yours.
+    try {
+      nextBase.set(MAIN_PY, registerRouter(baseMain, name));
+    } catch {
+      // A base without the anchors (an older release): the registration stays yours to keep.
+    }
+  }
+  const files: FilePlan[] = [
+    ...[...routeFiles].map(([path, content]) => ({ path, action: 'create' as const, reason: 'new' as const, content })),
+    { path: MAIN_PY, action: 'update', reason: 'registered', content: registered, before: main },
+  ];
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return {
+    command: 'add route',
+    root,
+    from: record,
+    recordText: project.recordText,
+    version: record.version,
+    target: { answers: record.answers, routes: [...record.routes, name] },
+    files,
+    nextBase,
+  };
+}
+
+export interface ApplyResult {
+  /** A problem after the files were written (e.g. the git ref could not move): reported, not fatal. */
+  readonly warning?: string;
+}
+
+const WRITES: ReadonlySet<FileAction> = new Set(['create', 'update', 'merge', 'conflict']);
+
+/**
+ * Apply a plan, all or nothing, through the writer; the record (answers,
+ * routes, version, base) is written in the same transaction, and the git base
+ * ref moves only after it succeeded.
+ */
+export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
+  const current = await readFile(join(plan.root, RECORD_FILE), 'utf8').catch(() => undefined);
+  if (current !== plan.recordText) {
+    throw new RecordError(`${RECORD_FILE} changed while this command ran; run it again`);
+  }
+  const contents = new Map<string, string>();
+  const knownIds: Record<string, string> = {};
+  for (const [path, value] of plan.nextBase) {
+    if (typeof value === 'string') contents.set(path, value);
+    else knownIds[path] = value.id;
+  }
+  const prepared = prepareBase(plan.root, contents, `create-pyservice ${plan.version}: ${plan.command}`, knownIds);
+  const record = serializeRecord({ version: plan.version, answers: plan.target.answers, routes: plan.target.routes, base: prepared.base });
+  const writes = new Map<string, string>();
+  for (const file of plan.files) if (WRITES.has(file.action)) writes.set(file.path, file.content!);
+  writes.set(RECORD_FILE, record);
+  const deletes = plan.files.filter((f) => f.action === 'delete').map((f) => f.path);
+  try {
+    await applyChanges({ root: plan.root, writes, deletes });
+  } catch (error) {
+    prepared.discard();
+    throw error;
+  }
+  const warning = prepared.commit();
+  return warning ? { warning } : {};
+}
+
+/** The files worth showing (unchanged ones left out), with their reasons in words. */
+export function visibleFiles(plan: LivingPlan): { path: string; action: FileAction; reason: string; conflicts?: number }[] {
+  return plan.files
+    .filter((f) => !(f.action === 'keep' && f.reason === 'unchanged'))
+    .map((f) => ({ path: f.path, action: f.action, reason: describeReason(f.reason), ...(f.conflicts ? { conflicts: f.conflicts } : {}) }));
+}

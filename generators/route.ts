@@ -1,0 +1,201 @@
+/**
+ * `pyservice add route NAME`: what a route is (name rules, the names derived
+ * from it), its files (templates/route/, the shape of the `items` example),
+ * and its registration in app/main.py at two stable anchors:
+ * - the `from app.routes import ...` line, which gets the new module in the
+ *   order ruff's isort wants (so the file stays lint-clean);
+ * - the `# pyservice:routers` comment, above which `app.include_router(...)`
+ *   is inserted (so a router the user registered by hand stays where it is).
+ * Both are pure text transforms: used on the pristine render (the base of the
+ * next merge) and, as a node-plop `modify` transform, on the user's own file.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import ejs from 'ejs';
+import { templatesOf } from './paths.js';
+import { PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString } from './escape.js';
+
+export const ROUTE_TEMPLATE_DIR = templatesOf('route');
+
+/** Longest route name: every generated line then fits ruff's 100 columns. */
+export const ROUTE_NAME_MAX = 24;
+export const MAIN_PY = 'app/main.py';
+/** The registration anchor the service template puts in app/main.py. */
+export const ROUTERS_ANCHOR = '# pyservice:routers';
+
+/** A problem with what the user asked for (exit 2). */
+export class RouteError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Names the generated modules import or define: a route's derived names must not shadow them. */
+const TAKEN_CLASSES = new Set(['Annotated', 'APIRouter', 'Depends', 'HTTPException', 'Request', 'Service', 'BaseModel', 'Field', 'TestClient', 'LookupError']);
+/** Names bound in app/main.py, where the route's module name is imported. */
+const TAKEN_IN_MAIN = new Set([
+  'app', 'create_app', 'lifespan', 'settings', 'asynccontextmanager', 'AsyncIterator', 'FastAPI', 'Settings', 'get_settings', 'ItemService',
+]);
+/** app.state attributes the service template already uses. */
+const TAKEN_STATE = new Set(['item_service', 'settings']);
+
+export interface RouteNames {
+  /** Module name and URL resource: `order_lines`. */
+  readonly name: string;
+  /** One of them: `order_line`. */
+  readonly singular: string;
+  /** The model class: `OrderLine`. */
+  readonly model: string;
+  /** `/order-lines`. */
+  readonly urlPrefix: string;
+  /** Where the app keeps the route's service: `order_lines_service`. */
+  readonly stateAttribute: string;
+}
+
+/** English plural → singular for the usual endings; only names classes and variables. */
+export function singularOf(name: string): string {
+  if (/[^aeiou]ies$/.test(name) && name.length > 4) return `${name.slice(0, -3)}y`;
+  if (/(?:ss|x|ch|sh)es$/.test(name)) return name.slice(0, -2);
+  if (/[^su]s$/.test(name) && !/is$/.test(name) && name.length > 2) return name.slice(0, -1);
+  return name;
+}
+
+const pascal = (snake: string) =>
+  snake
+    .split('_')
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+
+/** Check a route name and derive the others, or say exactly why it cannot be one. */
+export function routeNames(raw: string): RouteNames {
+  const name = raw.trim();
+  const problem = (what: string) => new RouteError(`route name "${raw}" ${what}`);
+  if (name.length === 0) throw problem('is empty: give the resource a name such as orders');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw problem('is not a valid Python identifier: use lower-case ASCII letters, digits and _, starting with a letter (e.g. orders, order_lines)');
+  }
+  if (PYTHON_KEYWORDS.has(name)) throw problem('is a Python keyword; choose another name');
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+    throw problem(`must be a lower-case module name (PEP 8), starting with a letter: try ${name.toLowerCase().replace(/^_+/, '') || 'orders'}`);
+  }
+  if (name.length > ROUTE_NAME_MAX) throw problem(`is longer than ${ROUTE_NAME_MAX} characters`);
+  if (TAKEN_IN_MAIN.has(name)) throw problem(`would shadow "${name}" in app/main.py; choose another name`);
+  const singular = singularOf(name);
+  const model = pascal(singular);
+  for (const cls of [model, `${model}Create`, `${model}Service`, `${model}NotFoundError`]) {
+    if (TAKEN_CLASSES.has(cls)) throw problem(`would name a class ${cls}, which the generated modules already import; choose another name`);
+  }
+  const stateAttribute = `${name}_service`;
+  if (TAKEN_STATE.has(stateAttribute)) throw problem(`would use app.state.${stateAttribute}, which the items example already uses; choose another name`);
+  return { name, singular, model, urlPrefix: `/${name.replace(/_/g, '-')}`, stateAttribute };
+}
+
+function listTemplates(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort();
+}
+
+const refuseHtmlEscape = () => {
+  throw new Error('templates must not use <%= (HTML escaping); use <%- with an escaping function');
+};
+
+/** The route's own files: path → content (pure; app/main.py is changed by registerRouter). */
+export function renderRoute(names: RouteNames): Map<string, string> {
+  const context = { ...names, py: pyString, pyIdent: pyIdentifier, pyDoc: pyDocText, importFrom, pyDef };
+  const files = new Map<string, string>();
+  for (const template of listTemplates(ROUTE_TEMPLATE_DIR)) {
+    const source = readFileSync(join(ROUTE_TEMPLATE_DIR, template), 'utf8');
+    const path = template.replace(/\.ejs$/, '').replace('[name]', names.name);
+    files.set(path, ejs.render(source, context, { escape: refuseHtmlEscape, filename: template, strict: true, _with: false, localsName: 'it', destructuredLocals: Object.keys(context) }));
+  }
+  return files;
+}
+
+/** Paths a route's files take (to refuse a name whose files exist). */
+export const routePaths = (name: string): string[] => [...renderRoute(routeNames(name)).keys()];
+
+// ------------------------------------------------------------ registration
+
+const IMPORT = /^from app\.routes import (?:\(([^)]*)\)|([A-Za-z_][\w]*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*))[ \t]*$/m;
+
+/** ruff's isort member order: constants, classes, then the rest, each in natural order. */
+function isortKey(name: string): [number, string] {
+  const type = name.length > 1 && name === name.toUpperCase() ? 0 : /^[A-Z]/.test(name) ? 1 : 2;
+  return [type, name.toLowerCase()];
+}
+
+const natural = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+export function sortMembers(names: readonly string[]): string[] {
+  return [...names].sort((a, b) => {
+    const [ta, ka] = isortKey(a);
+    const [tb, kb] = isortKey(b);
+    if (ta !== tb) return ta - tb;
+    // isort compares character by character ('_' before letters), numbers by value.
+    const byChar = natural.compare(ka.replace(/_/g, '\u0001'), kb.replace(/_/g, '\u0001'));
+    return byChar !== 0 ? byChar : a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/**
+ * `from MODULE import A, B` laid out as ruff format and isort want it: sorted,
+ * on one line when it fits in 100 columns, else one member per line.
+ */
+export function importFrom(module: string, members: readonly string[], exploded = false): string {
+  const sorted = sortMembers(members.map(pyIdentifier));
+  const oneLine = `from ${module.split('.').map(pyIdentifier).join('.')} import ${sorted.join(', ')}`;
+  if (!exploded && oneLine.length <= 100) return oneLine;
+  return `from ${module} import (\n${sorted.map((m) => `    ${m},\n`).join('')})`;
+}
+
+/** A `def` line laid out as ruff format does when it is too long: the parameters on their own line(s). */
+export function pyDef(head: string, params: readonly string[], tail: string): string {
+  const oneLine = `${head}(${params.join(', ')})${tail}`;
+  if (oneLine.length <= 100) return oneLine;
+  const inner = `    ${params.join(', ')}`;
+  if (inner.length <= 100) return `${head}(\n${inner}\n)${tail}`;
+  return `${head}(\n${params.map((p) => `    ${p},\n`).join('')})${tail}`;
+}
+
+/** Module names the user's main.py imports from app.routes. */
+export function importedRoutes(mainPy: string): string[] | undefined {
+  const match = IMPORT.exec(mainPy);
+  if (!match) return undefined;
+  return (match[1] ?? match[2] ?? '')
+    .split(',')
+    .map((part) => part.replace(/#.*$/gm, '').trim())
+    .filter(Boolean);
+}
+
+/**
+ * Register `name`'s router in app/main.py's text: the import (sorted, in the
+ * layout ruff format would give it) and `app.include_router(...)` above the
+ * anchor comment. Throws a RouteError naming the anchor that is missing.
+ */
+export function registerRouter(mainPy: string, name: string): string {
+  pyIdentifier(name);
+  const match = IMPORT.exec(mainPy);
+  const anchor = new RegExp(`^([ \\t]*)${ROUTERS_ANCHOR}\\b.*$`, 'm').exec(mainPy);
+  const missing = [
+    ...(match ? [] : ['the line "from app.routes import ..."']),
+    ...(anchor ? [] : [`the comment "${ROUTERS_ANCHOR}" inside create_app()`]),
+  ];
+  if (missing.length > 0) {
+    throw new RouteError(`${MAIN_PY} has no ${missing.join(' and no ')}, where new routers are registered; put ${missing.length > 1 ? 'them' : 'it'} back, then run the command again`);
+  }
+  const current = importedRoutes(mainPy)!;
+  if (current.includes(name)) throw new RouteError(`route "${name}" is already imported in ${MAIN_PY}`);
+  // A parenthesized import with a trailing comma stays exploded (ruff's magic trailing comma).
+  const exploded = match![1] !== undefined && /,\s*$/.test(match![1]);
+  const statement = importFrom('app.routes', [...current, name], exploded);
+  const withImport = mainPy.slice(0, match!.index) + statement + mainPy.slice(match!.index + match![0].length);
+  const anchorAt = new RegExp(`^([ \\t]*)${ROUTERS_ANCHOR}\\b.*$`, 'm').exec(withImport)!;
+  const line = `${anchorAt[1]}app.include_router(${name}.router)\n`;
+  return withImport.slice(0, anchorAt.index) + line + withImport.slice(anchorAt.index);
+}
