@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 /** Executable entry: `create-pyservice` and `pyservice` (where `pyservice new ...` is the same). */
 import { basename } from 'node:path';
-import { main } from './cli.js';
+import { main, VERSION } from './cli.js';
+import { isCommandWord } from './command-words.js';
 
 const args = process.argv.slice(2);
 // `pyservice new my-api` = `create-pyservice my-api`; for create-pyservice, "new" is a directory name.
 if (basename(process.argv[1] ?? '').startsWith('pyservice') && args[0] === 'new') args.shift();
-process.exitCode = await main(args);
+// `add route`, `docker`, `update` work on an existing project (a directory with such a name: ./update).
+if (isCommandWord(args[0])) {
+  const { runCommand } = await import('./commands.js');
+  process.exitCode = await runCommand(args, VERSION);
+} else process.exitCode = await main(args);

@@ -7,6 +7,7 @@
  * action types, plus its templates.
  */
 import type { Answers, Machine, OptionKey } from './options.js';
+import { dockerGenerator, routeGenerator, updateGenerator } from './project.js';
 import { serviceGenerator } from './service.js';
 
 /** What a plan knows about the run it is for. */
@@ -19,13 +20,18 @@ export interface RunContext {
   /** Spinners and progress lines (off for --json). */
   readonly showProgress: boolean;
   readonly machine: Machine;
+  /** Where the command was run (a generator that works on an existing project looks for it from here). */
+  readonly cwd?: string;
+  /** Words of the command line that are not options (e.g. the name in `add route NAME`). */
+  readonly words?: readonly string[];
 }
 
 /** One file of a plan, as the reports show it. */
 export interface PlannedFile {
   readonly path: string;
   readonly bytes: number;
-  readonly action: 'create' | 'overwrite';
+  /** overwrite: creation replacing a file (--force); the rest: a command on an existing project (merge.ts). */
+  readonly action: 'create' | 'overwrite' | 'update' | 'merge' | 'conflict' | 'keep' | 'delete';
 }
 
 /** What every plan exposes to the reports (generators add their own data). */
@@ -66,6 +72,9 @@ export interface Generator<K extends OptionKey, P extends BasePlan, T extends st
 /** THE generator table: the CLI runs `GENERATORS[name]` through node-plop's `getGenerator(name)`. */
 export const GENERATORS = {
   service: serviceGenerator,
+  route: routeGenerator,
+  docker: dockerGenerator,
+  update: updateGenerator,
 } as const;
 
 export type GeneratorName = keyof typeof GENERATORS;

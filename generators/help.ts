@@ -1,6 +1,7 @@
 /** `--help`, generated from the option and compatibility tables, wrapped to the terminal's width. */
 import { COMPAT_RULES, validCombinations } from './compat.js';
 import { CONTROL_FLAGS, defaultHelp, OPTION_KEYS, TABLE, flagOf, type ChoiceKey } from './options.js';
+import { GENERATORS } from './generator.js';
 import { bold } from './ui.js';
 
 /** Width of the flag column; below 80 columns the text goes under the flag instead, indented by STACKED. */
@@ -60,6 +61,7 @@ export function helpText(version: string, width = helpWidth()): string {
     '  npm create pyservice@latest [directory] -- [options]',
     '  create-pyservice [directory] [options]',
     '  pyservice new [directory] [options]',
+    '  pyservice add route NAME | docker [options] | update',
     '',
     ...wrap('', 'With npm create, put -- before the options: npm keeps the options before it for itself.', width),
     '',
@@ -83,6 +85,14 @@ export function helpText(version: string, width = helpWidth()): string {
   for (const def of Object.values(CONTROL_FLAGS)) {
     const flag = 'short' in def ? `-${def.short}, --${def.flag}` : `--${def.flag}`;
     lines.push(...entry(flag, def.help, width));
+  }
+  lines.push('', 'Commands (inside a generated project; also npx create-pyservice COMMAND; COMMAND --help for more):');
+  for (const [name, key] of [
+    ['add route NAME', 'route'],
+    ['docker [--runtime ...]', 'docker'],
+    ['update', 'update'],
+  ] as const) {
+    lines.push(...entry(name, GENERATORS[key].description, width));
   }
   lines.push('', 'Compatibility:');
   for (const rule of COMPAT_RULES) {

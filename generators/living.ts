@@ -7,7 +7,7 @@
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe as describeReason, planFile, type FileAction, type FilePlan } from './merge.js';
+import { describe as describeReason, planFile, sized, type FileAction, type FilePlan } from './merge.js';
 import { blobId, prepareBase, readBase, RECORD_FILE, RecordError, serializeRecord, type Project, type ProjectRecord } from './record.js';
 import { renderService, type ProjectAnswers, type RenderedFiles } from './render.js';
 import { MAIN_PY, registerRouter, renderRoute, RouteError, routeNames } from './route.js';
@@ -34,12 +34,14 @@ export function renderProject(target: Target, version: string): RenderedFiles {
 
 export interface LivingPlan {
   readonly command: Command;
-  readonly root: string;
+  /** The project's root directory. */
+  readonly target: string;
   readonly from: ProjectRecord;
   /** The record's text when planned: the apply refuses if it changed meanwhile. */
   readonly recordText: string;
   readonly version: string;
-  readonly target: Target;
+  /** What the project becomes: answers and routes. */
+  readonly next: Target;
   /** Every file considered, sorted by path (keeps included: --json lists them). */
   readonly files: readonly FilePlan[];
   /** The next base: contents where known, else the recorded id (kept as it was). */
@@ -121,10 +123,10 @@ export async function planRender(project: Project, command: Command, target: Tar
     if (!theirsIsBase) {
       throw new WriteRefused(`cannot update ${path}: it is no longer a regular file (a link or a directory?); make it a file again or move it away`);
     }
-    files.push({ path, action: 'keep', reason: 'user-changed' });
+    files.push(sized({ path, action: 'keep', reason: 'user-changed' }));
   }
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
-  return { command, root, from: record, recordText: project.recordText, version, target, files, nextBase: theirs };
+  return { command, target: root, from: record, recordText: project.recordText, version, next: target, files, nextBase: theirs };
 }
 
 /**
@@ -167,17 +169,17 @@ export async function planAddRoute(project: Project, rawName: string, version: s
     }
   }
   const files: FilePlan[] = [
-    ...[...routeFiles].map(([path, content]) => ({ path, action: 'create' as const, reason: 'new' as const, content })),
-    { path: MAIN_PY, action: 'update', reason: 'registered', content: registered, before: main },
+    ...[...routeFiles].map(([path, content]) => sized({ path, action: 'create', reason: 'new', content })),
+    sized({ path: MAIN_PY, action: 'update', reason: 'registered', content: registered, before: main }),
   ];
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   return {
     command: 'add route',
-    root,
+    target: root,
     from: record,
     recordText: project.recordText,
     version: record.version,
-    target: { answers: record.answers, routes: [...record.routes, name] },
+    next: { answers: record.answers, routes: [...record.routes, name] },
     files,
     nextBase,
   };
@@ -196,7 +198,7 @@ const WRITES: ReadonlySet<FileAction> = new Set(['create', 'update', 'merge', 'c
  * ref moves only after it succeeded.
  */
 export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
-  const current = await readFile(join(plan.root, RECORD_FILE), 'utf8').catch(() => undefined);
+  const current = await readFile(join(plan.target, RECORD_FILE), 'utf8').catch(() => undefined);
   if (current !== plan.recordText) {
     throw new RecordError(`${RECORD_FILE} changed while this command ran; run it again`);
   }
@@ -206,14 +208,14 @@ export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
     if (typeof value === 'string') contents.set(path, value);
     else knownIds[path] = value.id;
   }
-  const prepared = prepareBase(plan.root, contents, `create-pyservice ${plan.version}: ${plan.command}`, knownIds);
-  const record = serializeRecord({ version: plan.version, answers: plan.target.answers, routes: plan.target.routes, base: prepared.base });
+  const prepared = prepareBase(plan.target, contents, `create-pyservice ${plan.version}: ${plan.command}`, knownIds);
+  const record = serializeRecord({ version: plan.version, answers: plan.next.answers, routes: plan.next.routes, base: prepared.base });
   const writes = new Map<string, string>();
   for (const file of plan.files) if (WRITES.has(file.action)) writes.set(file.path, file.content!);
   writes.set(RECORD_FILE, record);
   const deletes = plan.files.filter((f) => f.action === 'delete').map((f) => f.path);
   try {
-    await applyChanges({ root: plan.root, writes, deletes });
+    await applyChanges({ root: plan.target, writes, deletes });
   } catch (error) {
     prepared.discard();
     throw error;

@@ -48,6 +48,8 @@ export type FileReason =
 export interface FilePlan {
   readonly path: string;
   readonly action: FileAction;
+  /** Size of what is written (0 when nothing is). */
+  readonly bytes: number;
   readonly reason: FileReason;
   /** The content to write (create/update/merge/conflict); undefined otherwise. */
   readonly content?: string;
@@ -126,8 +128,18 @@ export interface FileVersions {
   readonly theirsIsBase?: boolean;
 }
 
+type Decision = Omit<FilePlan, 'bytes'>;
+
+/** A decision with the size of what it writes. */
+export const sized = (decision: Decision): FilePlan => ({ ...decision, bytes: Buffer.byteLength(decision.content ?? '') });
+
 /** Decide one file's fate: the outcome table above. */
 export function planFile(v: FileVersions, labels: MergeLabels): FilePlan | undefined {
+  const decision = decide(v, labels);
+  return decision && sized(decision);
+}
+
+function decide(v: FileVersions, labels: MergeLabels): Decision | undefined {
   const { path, ours, theirs } = v;
   const before = ours;
   if (!v.inBase) {

@@ -31,30 +31,12 @@ import { lstat, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { compatViolations } from './compat.js';
-import { OPTIONS, STATIC_DEFAULTS, type Answers } from './options.js';
+import { RECORDED_KEYS, staticDefault, TABLE, type Answers, type RecordedKey } from './options.js';
 import type { ProjectAnswers } from './render.js';
 
 export const RECORD_FILE = '.pyservice.json';
 export const RECORD_FORMAT = 1;
 export const GENERATOR = 'create-pyservice';
-
-/** The answers the record keeps, in this order. */
-export const RECORDED_KEYS = [
-  'name',
-  'description',
-  'author',
-  'python',
-  'runtime',
-  'deps',
-  'server',
-  'port',
-  'poetryVersion',
-] as const satisfies readonly (keyof ProjectAnswers)[];
-
-type MissingRecordedKey = Exclude<keyof ProjectAnswers, (typeof RECORDED_KEYS)[number]>;
-/** A new project answer that the record does not keep is a type error here. */
-const _everyAnswerRecorded: [MissingRecordedKey] extends [never] ? true : never = true;
-void _everyAnswerRecorded;
 
 export interface Base {
   /** Every path the generator wrote last time → git blob id of what it wrote. */
@@ -106,15 +88,9 @@ function decodeSnapshot(snapshot: string): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
-function recordedAuthor(author: ProjectAnswers['author']) {
-  return author && (author.email ? { name: author.name, email: author.email } : { name: author.name });
-}
-
 export function serializeRecord(record: ProjectRecord): string {
-  // No author: the key is left out (a record has no nulls).
-  const answers = Object.fromEntries(
-    RECORDED_KEYS.filter((key) => key !== 'author' || record.answers.author).map((key) => [key, key === 'author' ? recordedAuthor(record.answers.author) : record.answers[key]]),
-  );
+  // The option table's recorded answers, in its order; an empty one (no author) is left out.
+  const answers = Object.fromEntries(RECORDED_KEYS.filter((key) => record.answers[key] !== null).map((key) => [key, record.answers[key]]));
   const base = {
     files: record.base.files,
     ...(record.base.ref ? { ref: record.base.ref } : {}),
@@ -133,26 +109,35 @@ const BLOB_ID = /^[0-9a-f]{40}$/;
 const REF = /^refs\/pyservice\/base(?:-[0-9a-f]{12})?$/;
 export const ROUTE_NAME = /^[a-z_][a-z0-9_]*$/;
 
-/** A recorded answer back through the option table's own parser (as if typed as a flag). */
-function parseAnswer(key: (typeof RECORDED_KEYS)[number], value: unknown): { value?: unknown; problem?: string } {
+/**
+ * A recorded answer back through the option table's own parser, as if typed as
+ * a flag: numbers as numbers, an object (the author) through the option's
+ * formatter, and the result must be what the table itself would record.
+ */
+function parseAnswer<K extends RecordedKey>(key: K, value: unknown): { value?: Answers[K]; problem?: string } {
+  const def = TABLE[key];
   let raw: string;
-  if (key === 'author') {
-    if (value === null || value === undefined) return { value: null };
-    if (!isPlainObject(value) || typeof value.name !== 'string' || (value.email !== undefined && typeof value.email !== 'string')) {
-      return { problem: 'must be {"name": "...", "email": "..."} or null' };
-    }
-    raw = value.email !== undefined ? `${value.name} <${value.email}>` : value.name;
-  } else if (key === 'port') {
+  if (def.kind === 'number') {
     if (typeof value !== 'number') return { problem: `must be a number, not ${JSON.stringify(value)}` };
     raw = String(value);
-  } else {
-    if (typeof value !== 'string') return { problem: `must be a string, not ${JSON.stringify(value)}` };
-    raw = value;
-  }
-  const parsed = OPTIONS[key].parse(raw);
+  } else if (typeof value === 'string') raw = value;
+  else if (isPlainObject(value) && def.format && Object.values(value).every((v) => typeof v === 'string')) {
+    raw = def.format(value as Answers[K]);
+  } else return { problem: `must be ${def.format ? 'an object or a string' : 'a string'}, not ${JSON.stringify(value)}` };
+  const parsed = def.parse(raw);
   if (!parsed.ok) return { problem: parsed.problem };
-  if (key === 'name' && parsed.value !== raw) return { problem: `"${raw}" is not normalised (expected "${String(parsed.value)}")` };
+  if (JSON.stringify(parsed.value) !== JSON.stringify(value)) {
+    return { problem: `${JSON.stringify(value)} is not as this release records it (expected ${JSON.stringify(parsed.value)})` };
+  }
   return { value: parsed.value };
+}
+
+/** A recorded answer that is absent: a later release's new option (its static default), or an empty one. */
+function absentAnswer<K extends RecordedKey>(key: K): { value?: Answers[K]; problem?: string } {
+  const fallback = staticDefault(key);
+  if (fallback !== undefined) return { value: fallback };
+  const empty = TABLE[key].parse('');
+  return empty.ok && empty.value === null ? { value: empty.value } : { problem: 'is missing' };
 }
 
 /**
@@ -192,14 +177,8 @@ export function parseRecord(text: string): ProjectRecord {
     }
     for (const key of RECORDED_KEYS) {
       const value = json.answers[key];
-      if (value === undefined && key !== 'author') {
-        // An answer added by a later release: its default (a record never lacks one it had).
-        if (key in STATIC_DEFAULTS) answers[key] = STATIC_DEFAULTS[key as keyof typeof STATIC_DEFAULTS];
-        else problems.push(`answers.${key} is missing`);
-        continue;
-      }
-      const parsed = parseAnswer(key, value);
-      if (parsed.problem) problems.push(`answers.${key} (--${OPTIONS[key].flag}): ${parsed.problem}`);
+      const parsed = value === undefined ? absentAnswer(key) : parseAnswer(key, value);
+      if (parsed.problem) problems.push(`answers.${key} (--${TABLE[key].flag}): ${parsed.problem}`);
       else answers[key] = parsed.value;
     }
   }

@@ -15,7 +15,8 @@ import {
   tomlArray,
   tomlString,
 } from './escape.js';
-import { OPTIONS, RECORDED_KEYS, textOf, type Answers, type ChoiceKey, type Known, type RecordedKey } from './options.js';
+import { OPTIONS, textOf, type Answers, type ChoiceKey, type Known, type RecordedKey } from './options.js';
+import { initialRecord, RECORD_FILE } from './record.js';
 import { DEV_DEPENDENCIES, VERSIONS, requirement, versionRange } from './versions.js';
 import { missingToolAdvice, TOOLS } from './tools.js';
 import { templateFiles } from './template-source.js';
@@ -31,7 +32,7 @@ export type RenderedFiles = Map<string, string>;
 /** The answers a project is generated from: the recorded ones (run-time switches such as --git are not). */
 export type ProjectAnswers = Pick<Answers, RecordedKey>;
 
-export const RECORD_FILE = '.pyservice.json';
+export { RECORD_FILE };
 
 /** npm drops dotfiles from published packages, so they are shipped under another name. */
 const RENAMES: Readonly<Record<string, string>> = {
@@ -145,8 +146,13 @@ function assertNoUndefined(context: Record<string, unknown>) {
   }
 }
 
-/** Render the service for `answers`. Throws if a template uses an unknown variable. */
-export function renderService(answers: ProjectAnswers, generatorVersion: string): RenderedFiles {
+/**
+ * Render the service for `answers`. Throws if a template uses an unknown variable.
+ * The record (`.pyservice.json`) carries the base of later updates: its ids only
+ * when the project will be in a git repository (`inGit`, the contents then go to
+ * git), else a snapshot of the contents too (see record.ts).
+ */
+export function renderService(answers: ProjectAnswers, generatorVersion: string, options: { inGit?: boolean } = {}): RenderedFiles {
   const context = templateContext(answers, generatorVersion);
   assertNoUndefined(context);
   const files: RenderedFiles = new Map();
@@ -154,15 +160,8 @@ export function renderService(answers: ProjectAnswers, generatorVersion: string)
     const target = outputPath(template.path);
     if (generatedFor(target, answers)) files.set(target, template.render(context));
   }
-  files.set(RECORD_FILE, recordFile(answers, generatorVersion));
+  files.set(RECORD_FILE, initialRecord(answers, generatorVersion, files, options.inGit ?? true));
   return files;
-}
-
-/** The recorded answers (option table order; an empty author is left out) and the generator version. */
-function recordFile(answers: ProjectAnswers, generatorVersion: string): string {
-  const recorded = Object.fromEntries(RECORDED_KEYS.filter((key) => answers[key] !== null).map((key) => [key, answers[key]]));
-  const record = { generator: 'create-pyservice', version: generatorVersion, answers: recorded };
-  return `${JSON.stringify(record, null, 2)}\n`;
 }
 
 /**

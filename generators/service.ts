@@ -4,9 +4,10 @@
  * files (staged, then moved into place), initialise git and run poetry.
  */
 import { initGit, installDependencies } from './post.js';
+import { encodeSnapshot, gitWillHold, parseRecord, prepareBase, RECORD_FILE, serializeRecord } from './record.js';
 import { possibleServicePaths, renderService, type RenderedFiles } from './render.js';
 import { OPTION_KEYS, type Answers, type OptionKey } from './options.js';
-import { planWrite, writeFiles, type WritePlan } from './write.js';
+import { applyChanges, planWrite, writeFiles, type WritePlan } from './write.js';
 import type { BasePlan, Generator, RunContext } from './generator.js';
 
 export interface ServicePlan extends BasePlan {
@@ -16,7 +17,7 @@ export interface ServicePlan extends BasePlan {
   readonly context: RunContext;
 }
 
-type ServiceAction = 'pyservice:write' | 'pyservice:git' | 'pyservice:install';
+type ServiceAction = 'pyservice:write' | 'pyservice:git' | 'pyservice:base' | 'pyservice:install';
 
 /** node-plop keeps only the message of a failed action; the CLI needs the error itself (exit code, details). */
 const writeErrors = new WeakMap<ServicePlan, unknown>();
@@ -32,7 +33,8 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
   options: SERVICE_OPTIONS,
   possiblePaths: (known) => possibleServicePaths(known),
   async plan(answers, context) {
-    const rendered = renderService(answers, context.version);
+    // The base of later updates goes to git when the project will be in a repository (see record.ts).
+    const rendered = renderService(answers, context.version, { inGit: gitWillHold(answers.directory, answers.git) });
     const write = planWrite(answers.directory, rendered, context.force, { dryRun: context.dryRun });
     const files = [...rendered.keys()].sort().map((path) => ({
       path,
@@ -55,6 +57,7 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
       return '';
     },
     'pyservice:git': (plan) => initGit(plan.target, plan.context.version, [...plan.rendered.keys()]).message,
+    'pyservice:base': (plan) => storeBase(plan),
     'pyservice:install': async (plan) => {
       const result = await installDependencies(plan.target, plan.context.showProgress);
       if (!result.done) throw new Error(result.message);
@@ -64,6 +67,29 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
   actions: (plan) => [
     { type: 'pyservice:write', abortOnFail: true },
     ...(plan.answers.git ? [{ type: 'pyservice:git' as const, abortOnFail: false }] : []),
+    { type: 'pyservice:base', abortOnFail: false },
     ...(plan.answers.install ? [{ type: 'pyservice:install' as const, abortOnFail: false }] : []),
   ],
 };
+
+/**
+ * The base of later updates (`pyservice update`, `docker`, `add route`): into
+ * git when the project is in a repository now (objects + refs/pyservice/base);
+ * otherwise (git missing, or git init failed) the record gets the snapshot it
+ * was written without. Returns a line for the end screen only when it matters.
+ */
+async function storeBase(plan: ServicePlan): Promise<string> {
+  const pristine = new Map(plan.rendered);
+  const record = parseRecord(pristine.get(RECORD_FILE)!);
+  pristine.delete(RECORD_FILE);
+  if (record.base.snapshot) return '';
+  const prepared = prepareBase(plan.target, pristine, `create-pyservice ${plan.context.version}: new project`);
+  if (prepared.base.ref) {
+    const problem = prepared.commit();
+    if (problem) throw new Error(problem);
+    return '';
+  }
+  const withSnapshot = serializeRecord({ ...record, base: { files: record.base.files, snapshot: encodeSnapshot(pristine) } });
+  applyChanges({ root: plan.target, writes: new Map([[RECORD_FILE, withSnapshot]]), deletes: [] });
+  return 'no git repository: the base of later updates is kept in .pyservice.json';
+}

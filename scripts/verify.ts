@@ -15,6 +15,7 @@ import { validCombinations } from '../generators/compat.js';
 import { STATIC_DEFAULTS, type Answers } from '../generators/options.js';
 import { PYTHON_VERSIONS, VERSIONS } from '../generators/versions.js';
 import { lintDockerfile } from './lib/dockerfile-lint.js';
+import { livingFlow } from './lib/living-flow.js';
 import { ruffCheck, ruffVersion } from './lib/ruff.js';
 import { textProblems } from './lib/text-checks.js';
 
@@ -380,6 +381,8 @@ async function main(): Promise<number> {
         record(preset.id, 'poetry check + compileall (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
       }
     }
+    // pyservice add route ×2 + docker --runtime distroless on a created project (scripts/lib/living-flow.ts).
+    if (only.length === 0 || only.includes('living')) await livingFlow({ cli: CLI, harness: HARNESS, work, logDir: LOG_DIR, record, run });
     if (only.length === 0) {
       await noLockBuild(dirs.get(presetId(defaults))!, work);
       await badCases(work, dirs);

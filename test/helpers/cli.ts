@@ -27,10 +27,10 @@ export function sandbox(): { cwd: string; home: string } {
 /** Spawn the built CLI with closed stdin (as CI and scripts do). */
 export function runCli(
   args: readonly string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number },
+  options: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; cli?: string },
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -11,6 +11,7 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
+import { blobIds } from '../../generators/record.js';
 import { renderService, RECORD_FILE } from '../../generators/render.js';
 import { lintDockerfile } from '../../scripts/lib/dockerfile-lint.js';
 import { makefileProblems, textProblems } from '../../scripts/lib/text-checks.js';
@@ -48,9 +49,10 @@ describe.each(projects.map((project, index) => [label(project.combo), project, i
     for (const dep of deps) expect(dep).toMatch(/^[a-z-]+(\[standard\])? \(>=[\d.]+,<\d+\.0\)$/);
   });
 
-  it('records the answers and the generator version', () => {
+  it('records the answers, the generator version and the base of later updates', () => {
     const record = JSON.parse(files.get(RECORD_FILE)!);
-    expect(record).toEqual({ generator: 'create-pyservice', version: TEST_VERSION, answers });
+    const generated = new Map([...files].filter(([path]) => path !== RECORD_FILE));
+    expect(record).toEqual({ generator: 'create-pyservice', format: 1, version: TEST_VERSION, answers, routes: [], base: { files: blobIds(generated) } });
   });
 
   it(`compiles every Python file with CPython ${pythonsFor(combo.python).map((i) => i.version).join(', ') || '(none found)'}`, async () => {

@@ -1,0 +1,71 @@
+/**
+ * Questions of the commands that change a project (lazy-loaded, like the
+ * creation prompts): the route's name, the image choices (current values as
+ * defaults, incompatible ones disabled with the reason), and the confirmation.
+ */
+import confirm from '@inquirer/confirm';
+import input from '@inquirer/input';
+import select from '@inquirer/select';
+import { whyDisabled } from './compat.js';
+import { CHOICE_KEYS, OPTIONS, textOf, type Answers } from './options.js';
+import type { ProjectAnswers } from './render.js';
+import { routeNames } from './route.js';
+
+export async function askRouteName(existing: readonly string[]): Promise<string> {
+  return input({
+    message: 'Route name (the resource, e.g. orders)',
+    validate: (raw) => {
+      try {
+        const { name } = routeNames(raw);
+        return existing.includes(name) || name === 'items' || name === 'health' ? `route "${name}" already exists` : true;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+  });
+}
+
+type ImageKey = (typeof CHOICE_KEYS)[number] | 'port';
+
+/** Ask each image choice not given, in the option table's order; the current value is the default. */
+export async function askImageChoices(current: ProjectAnswers, given: Partial<Pick<Answers, ImageKey>>): Promise<Partial<Pick<Answers, ImageKey>>> {
+  const answers: Partial<Pick<Answers, ImageKey>> = { ...given };
+  const known = () => ({ ...current, ...answers });
+  for (const key of CHOICE_KEYS) {
+    if (answers[key] !== undefined) continue;
+    const def = OPTIONS[key];
+    // Judge each value against what is decided so far (given flags and earlier answers), not the old values.
+    const decided = Object.fromEntries(CHOICE_KEYS.filter((k) => answers[k] !== undefined).map((k) => [k, answers[k]]));
+    const choices = def.choices.map((choice) => {
+      const reason = whyDisabled(key, choice.value as never, decided);
+      return {
+        value: choice.value as string,
+        name: `${textOf(choice.label, known())}${choice.value === current[key] ? ' (current)' : ''}`,
+        description: textOf(choice.hint, known()),
+        disabled: reason ? `(${reason})` : false,
+      };
+    });
+    const enabled = choices.filter((c) => c.disabled === false);
+    const fallback = enabled.find((c) => c.value === current[key]) ?? enabled[0];
+    const value = await select({ message: def.message!, choices, default: fallback?.value });
+    (answers as Record<string, unknown>)[key] = value;
+  }
+  if (answers.port === undefined) {
+    const raw = await input({
+      message: OPTIONS.port.message!,
+      default: String(current.port),
+      validate: (text) => {
+        const parsed = OPTIONS.port.parse(text);
+        return parsed.ok ? true : parsed.problem;
+      },
+    });
+    const parsed = OPTIONS.port.parse(raw);
+    if (parsed.ok) answers.port = parsed.value;
+  }
+  // Only what differs from the project counts as given.
+  return Object.fromEntries(Object.entries(answers).filter(([key, value]) => current[key as ImageKey] !== value));
+}
+
+export async function confirmApply(): Promise<boolean> {
+  return confirm({ message: 'Apply these changes?', default: true });
+}

@@ -1,0 +1,386 @@
+/**
+ * The commands that work on an existing project: `add route NAME`, `docker`
+ * and `update` (as `pyservice <command>` or `create-pyservice <command>`).
+ * Each: parse → find the project and its record → (ask, in a terminal) →
+ * plan (read-only; --dry-run stops here) → confirm → apply through node-plop
+ * and the one writer → report. Exit codes as for creation: 0 ok, 1 failure or
+ * conflicts left to resolve, 2 usage/refusal (nothing written), 130 Ctrl-C.
+ */
+import { compatViolations } from './compat.js';
+import { unifiedDiff } from './diff.js';
+import { GENERATORS, type RunContext } from './generator.js';
+import { visibleFiles, type Command, type LivingPlan } from './living.js';
+import { describe as describeReason } from './merge.js';
+import { OPTIONS, realMachine, type Answers } from './options.js';
+import { onPath } from './post.js';
+import { applyErrorOf, DOCKER_KEYS, type DockerKey } from './project.js';
+import { findProject, RecordError, type Project } from './record.js';
+import { RouteError } from './route.js';
+import { bold, CliError, cyan, dim, EXIT, green, printErrors, red, yellow } from './ui.js';
+import { guardProcess } from './signals.js';
+import { WriteFailed, WriteRefused } from './write.js';
+
+const CONTROLS = {
+  yes: { flag: 'yes', short: 'y', help: 'ask nothing: take what the flags say (and apply without confirming)' },
+  dryRun: { flag: 'dry-run', help: 'show the plan (each file: create, update, merge, conflict, keep, delete); change nothing' },
+  diff: { flag: 'diff', help: 'show a unified diff of every file that changes' },
+  json: { flag: 'json', help: 'print a machine-readable summary instead of prose' },
+  help: { flag: 'help', short: 'h', help: 'show this help' },
+} as const;
+type ControlKey = keyof typeof CONTROLS;
+
+export interface CommandArgs {
+  readonly command: Command;
+  readonly name?: string;
+  readonly given: Partial<Pick<Answers, DockerKey>>;
+  readonly controls: Record<ControlKey, boolean>;
+  readonly errors: string[];
+}
+
+const USAGE: Readonly<Record<Command, string>> = {
+  'add route': 'pyservice add route NAME [--dry-run [--diff]] [--json] [--yes]',
+  docker: 'pyservice docker [--runtime R] [--python V] [--deps D] [--server S] [--port N] [--dry-run [--diff]] [--json] [--yes]',
+  update: 'pyservice update [--dry-run [--diff]] [--json] [--yes]',
+};
+
+const SUMMARY: Readonly<Record<Command, string>> = {
+  'add route': 'add a resource: APIRouter module, service, schemas and tests, registered in app/main.py',
+  docker: "change the image choices; every file they touch is re-rendered and merged with your edits",
+  update: "bring the project to this release's templates, merged three ways with your edits",
+};
+
+/** Parse the words after the command word (all problems at once, like creation's flags). */
+export function parseCommand(argv: readonly string[]): CommandArgs {
+  const errors: string[] = [];
+  const controls = Object.fromEntries(Object.keys(CONTROLS).map((k) => [k, false])) as Record<ControlKey, boolean>;
+  const given: Partial<Record<DockerKey, unknown>> = {};
+  const words: string[] = [];
+  const [first, ...rest] = argv;
+  let command: Command;
+  let tokens = rest;
+  if (first === 'add') {
+    command = 'add route';
+    const kind = rest[0];
+    if (kind === 'route') tokens = rest.slice(1);
+    else {
+      errors.push(kind === undefined || kind.startsWith('-') ? 'add: say what to add: pyservice add route NAME' : `add: "${kind}" is not something to add; the one kind is: pyservice add route NAME`);
+      if (kind !== undefined && !kind.startsWith('-')) tokens = rest.slice(1);
+    }
+  } else command = first === 'docker' ? 'docker' : 'update';
+  const flags = new Map<string, DockerKey>(command === 'docker' ? DOCKER_KEYS.map((k) => [OPTIONS[k].flag as string, k] as const) : []);
+  const seen = new Map<DockerKey, string>();
+
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.startsWith('--')) {
+      const eq = token.indexOf('=');
+      const name = token.slice(2, eq === -1 ? undefined : eq);
+      const inline = eq === -1 ? undefined : token.slice(eq + 1);
+      const control = (Object.keys(CONTROLS) as ControlKey[]).find((k) => CONTROLS[k].flag === name);
+      if (control) {
+        if (inline !== undefined) errors.push(`--${name}: takes no value (got "${inline}")`);
+        else controls[control] = true;
+        continue;
+      }
+      const key = flags.get(name);
+      if (!key) {
+        const creation = Object.values(OPTIONS).some((def) => 'flag' in def && def.flag === name);
+        errors.push(
+          creation
+            ? `--${name}: not an option of "${command}"${command === 'docker' ? '; it changes --python, --runtime, --deps, --server and --port' : ''}; see pyservice ${command} --help`
+            : `--${name}: unknown option; see pyservice ${command} --help`,
+        );
+        continue;
+      }
+      let value = inline;
+      if (value === undefined) {
+        const next = tokens[i + 1];
+        if (next === undefined || next.startsWith('-')) {
+          errors.push(`--${name}: needs a value (${OPTIONS[key].valueName})`);
+          continue;
+        }
+        value = next;
+        i++;
+      }
+      const previous = seen.get(key);
+      if (previous !== undefined && previous !== value) {
+        errors.push(`--${name}: given twice ("${previous}" and "${value}"); give it once`);
+        continue;
+      }
+      seen.set(key, value);
+      const parsed = OPTIONS[key].parse(value);
+      if (parsed.ok) given[key] = parsed.value;
+      else errors.push(`--${name}: ${parsed.problem}`);
+      continue;
+    }
+    if (/^-[a-zA-Z]+$/.test(token)) {
+      for (const letter of token.slice(1)) {
+        const control = (Object.keys(CONTROLS) as ControlKey[]).find((k) => 'short' in CONTROLS[k] && (CONTROLS[k] as { short: string }).short === letter);
+        if (control) controls[control] = true;
+        else errors.push(`-${letter}: unknown option; see pyservice ${command} --help`);
+      }
+      continue;
+    }
+    words.push(token);
+  }
+  const allowed = command === 'add route' ? 1 : 0;
+  if (words.length > allowed) {
+    const extra = words.slice(allowed);
+    errors.push(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((w) => `"${w}"`).join(' ')}: usage: ${USAGE[command]}`);
+  }
+  const name = command === 'add route' ? words[0] : undefined;
+  return { command, ...(name !== undefined ? { name } : {}), given: given as CommandArgs['given'], controls, errors };
+}
+
+export function commandHelp(command: Command): string {
+  const lines = [`${bold(`pyservice ${command}`)}: ${SUMMARY[command]}`, '', 'Usage:', `  ${USAGE[command]}`, `  npx create-pyservice ${command} ...`, ''];
+  if (command === 'add route') {
+    lines.push('Arguments:', `  ${'NAME'.padEnd(28)}the resource: a lower-case Python identifier, not a keyword, not an existing route (asked in a terminal)`, '');
+  }
+  if (command === 'docker') {
+    lines.push('Options (what is not given keeps its current value; asked in a terminal):');
+    for (const key of DOCKER_KEYS) {
+      const def = OPTIONS[key];
+      const choices = 'choices' in def && def.choices ? ` (${def.choices.map((c) => c.value).join(' | ')})` : '';
+      lines.push(`  ${`--${def.flag} ${def.valueName}`.padEnd(28)}${def.help}${choices}`);
+    }
+  }
+  for (const def of Object.values(CONTROLS)) {
+    const flag = 'short' in def ? `-${def.short}, --${def.flag}` : `--${def.flag}`;
+    lines.push(`  ${flag.padEnd(28)}${def.help}`);
+  }
+  lines.push(
+    '',
+    'Run it inside a project made by create-pyservice (or a sub-directory). Each file is handled three ways:',
+    'unchanged by you → replaced; changed only by you → kept; both → merged, with conflict markers',
+    '(<<<<<<< yours / >>>>>>> create-pyservice) where the changes overlap. Files you deleted stay deleted.',
+    '',
+    'Exit codes: 0 ok, 1 failure or conflicts to resolve, 2 invalid usage or not a valid project (nothing written), 130 cancelled.',
+  );
+  return lines.join('\n');
+}
+
+const interactiveSession = (controls: CommandArgs['controls']) =>
+  process.stdin.isTTY === true && process.stdout.isTTY === true && !controls.yes && !controls.json;
+
+/** The image choices `docker` targets: the given ones, the asked ones (in a terminal), the rest as they are. */
+async function dockerAnswers(project: Project, args: CommandArgs, interactive: boolean): Promise<Pick<Answers, DockerKey>> {
+  let given = args.given;
+  const current = project.record.answers;
+  if (interactive) {
+    const { askImageChoices } = await import('./command-prompts.js');
+    given = await askImageChoices(current, given);
+  } else if (Object.keys(given).length === 0) {
+    throw new CliError(
+      [`docker: nothing to change; give at least one of ${DOCKER_KEYS.map((k) => `--${OPTIONS[k].flag}`).join(', ')} (current: ${DOCKER_KEYS.map((k) => `${OPTIONS[k].flag} ${current[k]}`).join(', ')})`],
+      EXIT.usage,
+    );
+  }
+  const answers: Pick<Answers, DockerKey> = { ...pick(current, DOCKER_KEYS), ...given };
+  const violations = compatViolations(answers).map((v) => v.message);
+  if (violations.length > 0) throw new CliError(violations, EXIT.usage);
+  return answers;
+}
+
+/** The generator-table entry of each command. */
+const GENERATOR_OF = { 'add route': 'route', docker: 'docker', update: 'update' } as const satisfies Record<Command, keyof typeof GENERATORS>;
+
+/** Answers (flags, then questions in a terminal) → the generator's plan (read-only). */
+async function makePlan(args: CommandArgs, context: RunContext, interactive: boolean): Promise<LivingPlan> {
+  switch (args.command) {
+    case 'add route': {
+      let name = args.name;
+      if (name === undefined && interactive) {
+        const project = await findProject(context.cwd ?? process.cwd());
+        const { askRouteName } = await import('./command-prompts.js');
+        name = await askRouteName(project.record.routes);
+      }
+      return GENERATORS.route.plan({}, { ...context, words: name === undefined ? [] : [name] });
+    }
+    case 'docker': {
+      const project = await findProject(context.cwd ?? process.cwd());
+      return GENERATORS.docker.plan(await dockerAnswers(project, args, interactive), context);
+    }
+    case 'update':
+      return GENERATORS.update.plan({}, context);
+  }
+}
+
+/** Does applying the plan change anything (a file, or the record's answers, routes or version)? */
+function changesAnything(plan: LivingPlan): boolean {
+  if (plan.files.some((f) => f.action !== 'keep')) return true;
+  const { from, next } = plan;
+  return (
+    from.version !== plan.version ||
+    JSON.stringify(from.answers) !== JSON.stringify(next.answers) ||
+    JSON.stringify(from.routes) !== JSON.stringify(next.routes)
+  );
+}
+
+const ACTION_COLOURS = { create: green, update: cyan, merge: cyan, conflict: red, keep: dim, delete: yellow } as const;
+
+function title(plan: LivingPlan): string {
+  const name = plan.next.answers.name;
+  switch (plan.command) {
+    case 'add route':
+      return `Adding route ${bold(plan.next.routes.at(-1)!)} to ${bold(name)}`;
+    case 'docker': {
+      const changed = DOCKER_KEYS.filter((k) => plan.from.answers[k] !== plan.next.answers[k]).map(
+        (k) => `--${OPTIONS[k].flag} ${plan.from.answers[k]} → ${plan.next.answers[k]}`,
+      );
+      return `Changing the image choices of ${bold(name)}: ${changed.length > 0 ? changed.join(', ') : 'nothing changes'}`;
+    }
+    case 'update':
+      return `Updating ${bold(name)}: create-pyservice ${plan.from.version} → ${plan.version}`;
+  }
+}
+
+function diffOf(plan: LivingPlan, path: string): string {
+  const file = plan.files.find((f) => f.path === path)!;
+  if (file.action === 'delete') return unifiedDiff(path, file.before, undefined);
+  if (file.content === undefined) return '';
+  return unifiedDiff(path, file.before, file.content);
+}
+
+function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean; warning?: string; nothing: boolean }): void {
+  const files = visibleFiles(plan);
+  const conflicts = files.filter((f) => f.action === 'conflict').map((f) => f.path);
+  if (args.controls.json) {
+    const summary = {
+      ok: conflicts.length === 0,
+      command: plan.command,
+      dryRun: args.controls.dryRun,
+      applied: outcome.applied,
+      directory: plan.target,
+      from: { version: plan.from.version, answers: plan.from.answers, routes: plan.from.routes },
+      to: { version: plan.version, answers: plan.next.answers, routes: plan.next.routes },
+      files: plan.files.map((f) => ({
+        path: f.path,
+        action: f.action,
+        reason: f.reason,
+        description: describeReason(f.reason),
+        ...(f.conflicts ? { conflicts: f.conflicts } : {}),
+        ...(args.controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
+      })),
+      conflicts,
+      ...(outcome.warning ? { warning: outcome.warning } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  const out: string[] = [title(plan)];
+  if (outcome.nothing) out.push(`${green('✔')} Nothing to change: the project is already what create-pyservice ${plan.version} generates for these answers.`);
+  else {
+    const width = Math.max(...files.map((f) => f.path.length), 10);
+    for (const f of files) {
+      const colour = ACTION_COLOURS[f.action];
+      out.push(`  ${colour(f.action.padEnd(8))}  ${f.path.padEnd(width)}  ${dim(f.reason)}${f.conflicts ? ` (${f.conflicts} conflict${f.conflicts > 1 ? 's' : ''})` : ''}`);
+    }
+    const unchanged = plan.files.length - files.length;
+    if (unchanged > 0) out.push(dim(`  ${unchanged} other generated file${unchanged > 1 ? 's' : ''} unchanged`));
+  }
+  if (args.controls.diff) {
+    for (const f of files) {
+      if (f.action === 'keep') continue;
+      const diff = diffOf(plan, f.path);
+      if (diff) out.push('', diff.trimEnd());
+    }
+  }
+  if (args.controls.dryRun) out.push('', `${bold('Dry run')}: nothing was changed.`);
+  else if (outcome.applied) {
+    out.push('', `${green('✔')} Done${plan.command === 'add route' ? `: try it with ${cyan('make test')}` : ''}.`);
+    if (outcome.warning) out.push(`${yellow('!')} ${outcome.warning}`);
+    if (conflicts.length > 0) {
+      out.push(
+        `${red('✖')} ${conflicts.length} file${conflicts.length > 1 ? 's have' : ' has'} conflicts: resolve the blocks between <<<<<<< yours and >>>>>>> create-pyservice ${plan.version} in:`,
+        ...conflicts.map((p) => `    ${p}`),
+      );
+    }
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Run `argv` (starting with the command word); returns the exit code. */
+export async function runCommand(argv: readonly string[], version: string): Promise<number> {
+  const json = argv.includes('--json');
+  // Ctrl-C, SIGTERM, SIGHUP: the writer is synchronous, so the project is untouched or changed completely, and we say which.
+  const unguard = guardProcess();
+  try {
+    const args = parseCommand(argv);
+    if (args.controls.help) {
+      process.stdout.write(`${commandHelp(args.command)}\n`);
+      return EXIT.ok;
+    }
+    if (args.errors.length > 0) throw new CliError(args.errors, EXIT.usage);
+    const interactive = interactiveSession(args.controls);
+    const context: RunContext = {
+      version,
+      force: false,
+      dryRun: args.controls.dryRun,
+      showProgress: !args.controls.json,
+      machine: realMachine(interactive, () => onPath('poetry')),
+      cwd: process.cwd(),
+    };
+    const plan = await makePlan(args, context, interactive);
+    const nothing = !changesAnything(plan);
+    if (args.controls.dryRun || nothing) {
+      report(plan, args, { applied: false, nothing });
+      return EXIT.ok;
+    }
+    if (interactive && plan.command !== 'add route') {
+      report(plan, { ...args, controls: { ...args.controls, dryRun: false } }, { applied: false, nothing });
+      const { confirmApply } = await import('./command-prompts.js');
+      if (!(await confirmApply())) {
+        process.stdout.write('Nothing was changed.\n');
+        return EXIT.ok;
+      }
+    }
+    const result = await applyThroughPlop(plan);
+    report(plan, args, { applied: true, nothing, ...(result.warning ? { warning: result.warning } : {}) });
+    return plan.files.some((f) => f.action === 'conflict') ? EXIT.failure : EXIT.ok;
+  } catch (error) {
+    const { lines, details, code } = describeError(error);
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: lines, details, exitCode: code }, null, 2)}\n`);
+    if (code === EXIT.cancelled) process.stderr.write('Cancelled: nothing was changed.\n');
+    else printErrors(lines, details);
+    if (code === EXIT.usage && !json && lines.some((l) => l.includes('--') || l.startsWith('unexpected'))) {
+      process.stderr.write(`${dim('Usage:', process.stderr)} ${USAGE[parseCommand(argv).command]}\n`);
+    }
+    return code;
+  } finally {
+    unguard();
+  }
+}
+
+/** node-plop runs the command's generator (registered as `service` is): its action applies the plan. */
+async function applyThroughPlop(plan: LivingPlan): Promise<{ warning?: string }> {
+  const { runGenerator } = await import('./plop.js');
+  const name = GENERATOR_OF[plan.command];
+  const { notes, failures } =
+    name === 'docker'
+      ? await runGenerator(GENERATORS.docker, { name, ask: async () => pick(plan.next.answers, DOCKER_KEYS), plan })
+      : await runGenerator(GENERATORS[name], { name, ask: async () => ({}), plan });
+  if (failures.length > 0) {
+    const error = applyErrorOf(plan);
+    if (error instanceof Error && !(error instanceof CliError) && describeError(error).code !== EXIT.failure) throw error;
+    throw new CliError([`could not change the project: ${failures.map((f) => f.error).join('; ')}`], EXIT.failure);
+  }
+  return notes.length > 0 ? { warning: notes.join('; ') } : {};
+}
+
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) out[key] = from[key];
+  return out;
+}
+
+function describeError(error: unknown): { lines: string[]; details: string[]; code: number } {
+  if (error instanceof CliError) return { lines: error.lines, details: error.details, code: error.exitCode };
+  if (error instanceof RecordError || error instanceof RouteError || error instanceof WriteRefused) {
+    return { lines: [error.message], details: error.details, code: EXIT.usage };
+  }
+  if (error instanceof WriteFailed) return { lines: [error.message], details: error.details, code: EXIT.failure };
+  if (error instanceof Error && error.name === 'ExitPromptError') return { lines: ['cancelled'], details: [], code: EXIT.cancelled };
+  const message = error instanceof Error ? error.message : String(error);
+  return { lines: [`unexpected failure: ${message}`], details: [], code: EXIT.failure };
+}
