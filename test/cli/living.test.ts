@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, read, REPO, sandbox, type CliResult } from '../helpers/cli.js';
+import { KEY, startPty } from '../helpers/pty.js';
 
 const GIT_ID = { GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.org' };
 const env = (home: string) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...GIT_ID });
@@ -287,5 +288,39 @@ describe('a real two-release update (two packages built from two template trees,
     expect(read(join(dir, '.env.example'))).toContain('OUR_SETTING=1');
     expect(JSON.parse(read(join(dir, '.pyservice.json'))).base.files['.env.example']).toBeUndefined(); // no longer ours
     expect(status(dir)).toEqual([' M .pyservice.json', ' M Dockerfile', ' M Makefile', ' M README.md', '?? CHANGELOG.md']);
+  });
+});
+
+describe('in a terminal (pty)', () => {
+  it('add route asks for the name; docker asks each choice (current as default) and confirms the plan', async () => {
+    const { dir, home } = await project();
+    const ptyEnv = { ...env(home), PATH: '/usr/bin:/bin', NO_COLOR: '1' };
+    const route = startPty(['add', 'route'], { cwd: dir, env: ptyEnv });
+    await route.expect(/Route name/);
+    route.type('class\r');
+    await route.expect(/Python keyword/);
+    route.type('\u0015orders\r'); // Ctrl-U clears the line
+    expect(await route.exit).toBe(0);
+    expect(existsSync(join(dir, 'app/routes/orders.py'))).toBe(true);
+
+    const docker = startPty(['docker'], { cwd: dir, env: ptyEnv });
+    const runtime = await docker.expect(/Base image[\s\S]*navigate/);
+    expect(runtime).toMatch(/python:3\.13-slim-trixie \(current\)/);
+    docker.type(`${KEY.down}${KEY.enter}`);
+    const python = await docker.expect(/Python version[\s\S]*navigate/);
+    expect(python).toMatch(/3\.12[^\n]*distroless/); // disabled, with the reason
+    docker.type(KEY.enter);
+    await docker.expect(/Dependency strategy[\s\S]*navigate/);
+    docker.type(KEY.enter);
+    await docker.expect(/Server[\s\S]*navigate/);
+    docker.type(KEY.enter);
+    await docker.expect(/Port/);
+    docker.type(KEY.enter);
+    const plan = await docker.expect(/Apply these changes\?/);
+    expect(plan).toMatch(/--runtime slim → distroless/);
+    expect(plan).toMatch(/update\s+Dockerfile/);
+    docker.type(KEY.enter);
+    expect(await docker.exit).toBe(0);
+    expect(JSON.parse(read(join(dir, '.pyservice.json'))).answers.runtime).toBe('distroless');
   });
 });
