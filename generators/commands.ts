@@ -247,7 +247,8 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
   const conflicts = files.filter((f) => f.action === 'conflict').map((f) => f.path);
   if (args.controls.json) {
     const summary = {
-      ok: conflicts.length === 0,
+      // A plan with conflicts is fine to look at; applied, it needs your hand (exit 1).
+      ok: !(outcome.applied && conflicts.length > 0),
       command: plan.command,
       dryRun: args.controls.dryRun,
       applied: outcome.applied,
