@@ -4,7 +4,7 @@
  * defaults, incompatible ones disabled with the reason), and the confirmation.
  */
 import confirm from '@inquirer/confirm';
-import input from '@inquirer/input';
+import input from './line-input.js';
 import select from '@inquirer/select';
 import { whyDisabled } from './compat.js';
 import { CHOICE_KEYS, OPTIONS, textOf, type Answers } from './options.js';
@@ -14,7 +14,7 @@ import { routeNames } from './route.js';
 export async function askRouteName(existing: readonly string[]): Promise<string> {
   return input({
     message: 'Route name (the resource, e.g. orders)',
-    validate: (raw) => {
+    validate: (raw: string) => {
       try {
         const { name } = routeNames(raw);
         return existing.includes(name) || name === 'items' || name === 'health' ? `route "${name}" already exists` : true;
@@ -54,7 +54,7 @@ export async function askImageChoices(current: ProjectAnswers, given: Partial<Pi
     const raw = await input({
       message: OPTIONS.port.message!,
       default: String(current.port),
-      validate: (text) => {
+      validate: (text: string) => {
         const parsed = OPTIONS.port.parse(text);
         return parsed.ok ? true : parsed.problem;
       },
