@@ -18,6 +18,7 @@ import { findProject, RecordError, type Project } from './record.js';
 import { RouteError } from './route.js';
 import { bold, CliError, cyan, dim, EXIT, green, printErrors, red, yellow } from './ui.js';
 import { guardProcess } from './signals.js';
+import { quoted, visible } from './text.js';
 import { WriteFailed, WriteRefused } from './write.js';
 
 const CONTROLS = {
@@ -63,7 +64,7 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
     const kind = rest[0];
     if (kind === 'route') tokens = rest.slice(1);
     else {
-      errors.push(kind === undefined || kind.startsWith('-') ? 'add: say what to add: pyservice add route NAME' : `add: "${kind}" is not something to add; the one kind is: pyservice add route NAME`);
+      errors.push(kind === undefined || kind.startsWith('-') ? 'add: say what to add: pyservice add route NAME' : `add: ${quoted(kind)} is not something to add; the one kind is: pyservice add route NAME`);
       if (kind !== undefined && !kind.startsWith('-')) tokens = rest.slice(1);
     }
   } else command = first === 'docker' ? 'docker' : 'update';
@@ -78,7 +79,7 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
       const inline = eq === -1 ? undefined : token.slice(eq + 1);
       const control = (Object.keys(CONTROLS) as ControlKey[]).find((k) => CONTROLS[k].flag === name);
       if (control) {
-        if (inline !== undefined) errors.push(`--${name}: takes no value (got "${inline}")`);
+        if (inline !== undefined) errors.push(`--${visible(name)}: takes no value (got ${quoted(inline)})`);
         else controls[control] = true;
         continue;
       }
@@ -88,7 +89,7 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
         errors.push(
           creation
             ? `--${name}: not an option of "${command}"${command === 'docker' ? '; it changes --python, --runtime, --deps, --server and --port' : ''}; see pyservice ${command} --help`
-            : `--${name}: unknown option; see pyservice ${command} --help`,
+            : `--${visible(name)}: unknown option; see pyservice ${command} --help`,
         );
         continue;
       }
@@ -104,7 +105,7 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
       }
       const previous = seen.get(key);
       if (previous !== undefined && previous !== value) {
-        errors.push(`--${name}: given twice ("${previous}" and "${value}"); give it once`);
+        errors.push(`--${name}: given twice (${quoted(previous)} and ${quoted(value)}); give it once`);
         continue;
       }
       seen.set(key, value);
@@ -117,7 +118,7 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
       for (const letter of token.slice(1)) {
         const control = (Object.keys(CONTROLS) as ControlKey[]).find((k) => 'short' in CONTROLS[k] && (CONTROLS[k] as { short: string }).short === letter);
         if (control) controls[control] = true;
-        else errors.push(`-${letter}: unknown option; see pyservice ${command} --help`);
+        else errors.push(`-${visible(letter)}: unknown option; see pyservice ${command} --help`);
       }
       continue;
     }
@@ -126,7 +127,7 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
   const allowed = command === 'add route' ? 1 : 0;
   if (words.length > allowed) {
     const extra = words.slice(allowed);
-    errors.push(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((w) => `"${w}"`).join(' ')}: usage: ${USAGE[command]}`);
+    errors.push(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map(quoted).join(' ')}: usage: ${USAGE[command]}`);
   }
   const name = command === 'add route' ? words[0] : undefined;
   return { command, ...(name !== undefined ? { name } : {}), given: given as CommandArgs['given'], controls, errors };

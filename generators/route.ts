@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ejs from 'ejs';
 import { templatesOf } from './paths.js';
+import { quoted } from './text.js';
 import { PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString } from './escape.js';
 
 export const ROUTE_TEMPLATE_DIR = templatesOf('route');
@@ -73,7 +74,7 @@ const pascal = (snake: string) =>
 /** Check a route name and derive the others, or say exactly why it cannot be one. */
 export function routeNames(raw: string): RouteNames {
   const name = raw.trim();
-  const problem = (what: string) => new RouteError(`route name "${raw}" ${what}`);
+  const problem = (what: string) => new RouteError(`route name ${quoted(raw)} ${what}`);
   if (name.length === 0) throw problem('is empty: give the resource a name such as orders');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     throw problem('is not a valid Python identifier: use lower-case ASCII letters, digits and _, starting with a letter (e.g. orders, order_lines)');

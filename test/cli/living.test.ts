@@ -324,3 +324,15 @@ describe('in a terminal (pty)', () => {
     expect(JSON.parse(read(join(dir, '.pyservice.json'))).answers.runtime).toBe('distroless');
   });
 });
+
+describe('untrusted text in messages', () => {
+  it('shows escape sequences typed as a route name or flag as visible escapes, never raw', async () => {
+    const { run } = await project();
+    for (const args of [['add', 'route', 'x\u001b[31mred'], ['add', 'wid\u001bget'], ['update', '--fo\u001bo'], ['update', 'stray\u001b']]) {
+      const result = await run(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).not.toContain('\u001b');
+      expect(result.stderr).toContain('\\x1b');
+    }
+  });
+});
