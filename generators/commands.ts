@@ -290,7 +290,8 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
   }
   if (args.controls.dryRun) out.push('', `${bold('Dry run')}: nothing was changed.`);
   else if (outcome.applied) {
-    out.push('', `${green('✔')} Done${plan.command === 'add route' ? `: try it with ${cyan('make test')}` : ''}.`);
+    if (conflicts.length === 0) out.push('', `${green('✔')} Done${plan.command === 'add route' ? `: try it with ${cyan('make test')}` : ''}.`);
+    else out.push('', `${yellow('!')} Applied, with conflicts left for you.`);
     if (outcome.warning) out.push(`${yellow('!')} ${outcome.warning}`);
     if (conflicts.length > 0) {
       out.push(
