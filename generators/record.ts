@@ -293,11 +293,12 @@ export function gitBaseRef(root: string): string | undefined {
  * existing one, or one that creation initialises (`initGit`, git installed)?
  */
 export function gitWillHold(target: string, initGit: boolean): boolean {
-  let dir = resolve(target);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  const inside = git(dir, ['rev-parse', '--is-inside-work-tree']);
-  if (inside.error) return false; // no git at all
-  return (inside.status === 0 && inside.stdout.toString('utf8').trim() === 'true') || initGit;
+  if (initGit) return true; // if git init then fails, the base action writes the snapshot instead
+  // Inside a work tree: a `.git` (directory, or file for a worktree) here or above. No process spawned.
+  for (let dir = resolve(target); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return true;
+    if (dirname(dir) === dir) return false;
+  }
 }
 
 /** Contents of the given blobs from the repository around `root` (missing ones are absent). */
@@ -362,15 +363,17 @@ export function prepareBase(
   message: string,
   /** Base files whose content is unavailable: their recorded ids are kept as they are. */
   unavailable: Readonly<Record<string, string>> = {},
+  /** A project just created (its files written): the ref is set at once, with no history before it. */
+  options: { fresh?: boolean; ref?: string } = {},
 ): PreparedBase {
   const ids = Object.fromEntries(Object.entries({ ...unavailable, ...blobIds(files) }).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const ref = gitBaseRef(root);
+  const ref = options.ref ?? gitBaseRef(root);
   const none = { commit: () => undefined, discard: () => undefined };
   if (!ref) return { base: { files: ids, snapshot: encodeSnapshot(files) }, ...none };
 
-  const pending = `${ref}-pending`;
-  const parent = git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  const from = parent.status === 0 ? parent.stdout.toString('utf8').trim() : undefined;
+  const pending = options.fresh ? ref : `${ref}-pending`;
+  const parent = options.fresh ? undefined : git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  const from = parent?.status === 0 ? parent.stdout.toString('utf8').trim() : undefined;
   const chunks: Buffer[] = [];
   const data = (text: string | Buffer) => {
     const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
@@ -391,6 +394,7 @@ export function prepareBase(
     // git is there but refuses: fall back to the snapshot rather than lose the base.
     return { base: { files: ids, snapshot: encodeSnapshot(files) }, ...none };
   }
+  if (options.fresh) return { base: { files: ids, ref }, ...none };
   return {
     base: { files: ids, ref },
     commit: () => {

@@ -3,6 +3,8 @@
  * every file in memory and checks the target; its node-plop actions write the
  * files (staged, then moved into place), initialise git and run poetry.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { initGit, installDependencies } from './post.js';
 import { encodeSnapshot, gitWillHold, parseRecord, prepareBase, RECORD_FILE, serializeRecord } from './record.js';
 import { possibleServicePaths, renderService, type RenderedFiles } from './render.js';
@@ -83,7 +85,9 @@ async function storeBase(plan: ServicePlan): Promise<string> {
   const record = parseRecord(pristine.get(RECORD_FILE)!);
   pristine.delete(RECORD_FILE);
   if (record.base.snapshot) return '';
-  const prepared = prepareBase(plan.target, pristine, `create-pyservice ${plan.context.version}: new project`);
+  // A repository of its own (git init just ran here): the ref is known without asking git.
+  const ownRepository = existsSync(join(plan.target, '.git'));
+  const prepared = prepareBase(plan.target, pristine, `create-pyservice ${plan.context.version}: new project`, {}, { fresh: true, ...(ownRepository ? { ref: 'refs/pyservice/base' } : {}) });
   if (prepared.base.ref) {
     const problem = prepared.commit();
     if (problem) throw new Error(problem);
