@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { compatViolations } from './compat.js';
-import { GENERATORS, type BasePlan, type Generator, type GeneratorName, type RunContext } from './generator.js';
+import { GENERATORS, type BasePlan, type Generator, type RunContext } from './generator.js';
 import { helpText } from './help.js';
 import { runGenerator } from './plop.js';
 import { realMachine, type Answers, type Machine, type OptionKey } from './options.js';
@@ -73,7 +73,7 @@ async function checkTarget(directory: string, paths: readonly { path: string; on
   }
 }
 
-async function run(argv: readonly string[], name: GeneratorName = 'service'): Promise<{ outcome?: Outcome; json: boolean; help?: string }> {
+async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: boolean; help?: string }> {
   // 1. Parse; help and version need nothing else.
   const parsed = parseArgv(argv);
   const { controls } = parsed;
@@ -84,7 +84,8 @@ async function run(argv: readonly string[], name: GeneratorName = 'service'): Pr
   const errors = [...parsed.errors, ...compatViolations(parsed.given).map((v) => v.message)];
   if (errors.length > 0) throw new CliError(errors, EXIT.usage);
 
-  // 3. Answers.
+  // 3. Answers. (The generators that work on an existing project run from commands.ts.)
+  const name = 'service';
   const generator = GENERATORS[name];
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !controls.yes && !controls.json;
   const machine = realMachine(interactive, () => onPath('poetry'));

@@ -86,7 +86,7 @@ export function helpText(version: string, width = helpWidth()): string {
     const flag = 'short' in def ? `-${def.short}, --${def.flag}` : `--${def.flag}`;
     lines.push(...entry(flag, def.help, width));
   }
-  lines.push('', 'Commands (inside a generated project; also npx create-pyservice COMMAND; COMMAND --help for more):');
+  lines.push('', ...wrap('', 'Commands (in a generated project; pyservice COMMAND --help for each):', width));
   for (const [name, key] of [
     ['add route NAME', 'route'],
     ['docker [--runtime ...]', 'docker'],

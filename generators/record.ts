@@ -31,7 +31,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { compatViolations } from './compat.js';
-import { RECORDED_KEYS, staticDefault, TABLE, type Answers, type RecordedKey } from './options.js';
+import { RECORDED_KEYS, TABLE, type Answers, type RecordedKey } from './options.js';
 import type { ProjectAnswers } from './render.js';
 
 export const RECORD_FILE = '.pyservice.json';
@@ -134,7 +134,8 @@ function parseAnswer<K extends RecordedKey>(key: K, value: unknown): { value?: A
 
 /** A recorded answer that is absent: a later release's new option (its static default), or an empty one. */
 function absentAnswer<K extends RecordedKey>(key: K): { value?: Answers[K]; problem?: string } {
-  const fallback = staticDefault(key);
+  const spec = TABLE[key].default;
+  const fallback = 'value' in spec ? spec.value : undefined;
   if (fallback !== undefined) return { value: fallback };
   const empty = TABLE[key].parse('');
   return empty.ok && empty.value === null ? { value: empty.value } : { problem: 'is missing' };

@@ -17,6 +17,8 @@ export interface ServicePlan extends BasePlan {
   readonly rendered: RenderedFiles;
   readonly write: WritePlan;
   readonly context: RunContext;
+  /** The project will be in a git repository: the base of later updates goes there (record.ts). */
+  readonly inGit: boolean;
 }
 
 type ServiceAction = 'pyservice:write' | 'pyservice:git' | 'pyservice:base' | 'pyservice:install';
@@ -36,14 +38,15 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
   possiblePaths: (known) => possibleServicePaths(known),
   async plan(answers, context) {
     // The base of later updates goes to git when the project will be in a repository (see record.ts).
-    const rendered = renderService(answers, context.version, { inGit: gitWillHold(answers.directory, answers.git) });
+    const inGit = gitWillHold(answers.directory, answers.git);
+    const rendered = renderService(answers, context.version, { inGit });
     const write = planWrite(answers.directory, rendered, context.force, { dryRun: context.dryRun });
     const files = [...rendered.keys()].sort().map((path) => ({
       path,
       bytes: Buffer.byteLength(rendered.get(path) ?? ''),
       action: write.overwrites.includes(path) ? ('overwrite' as const) : ('create' as const),
     }));
-    return { target: write.target, files, answers, rendered, write, context };
+    return { target: write.target, files, answers, rendered, write, context, inGit };
   },
   actionTypes: {
     'pyservice:write': async (plan) => {
@@ -69,7 +72,8 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
   actions: (plan) => [
     { type: 'pyservice:write', abortOnFail: true },
     ...(plan.answers.git ? [{ type: 'pyservice:git' as const, abortOnFail: false }] : []),
-    { type: 'pyservice:base', abortOnFail: false },
+    // Without git the record already carries the base (a snapshot): nothing more to store.
+    ...(plan.inGit ? [{ type: 'pyservice:base' as const, abortOnFail: false }] : []),
     ...(plan.answers.install ? [{ type: 'pyservice:install' as const, abortOnFail: false }] : []),
   ],
 };

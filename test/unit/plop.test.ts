@@ -28,7 +28,7 @@ describe('node-plop carries the generators', () => {
   it('runs only the actions the answers ask for, in order, and reports their notes', async () => {
     const directory = join(mkdtempSync(join(tmpdir(), 'pyservice-plop-')), 'svc');
     const plan = await serviceGenerator.plan(answersFor(directory, true), context);
-    expect(serviceGenerator.actions(plan).map((a) => a.type)).toEqual(['pyservice:write', 'pyservice:git']);
+    expect(serviceGenerator.actions(plan).map((a) => a.type)).toEqual(['pyservice:write', 'pyservice:git', 'pyservice:base']);
     const outcome = await runGenerator(serviceGenerator, { name: 'service', ask: async () => plan.answers, plan });
     expect(outcome.failures).toEqual([]);
     expect(outcome.notes).toHaveLength(1);
