@@ -9,14 +9,9 @@
  * Both are pure text transforms: used on the pristine render (the base of the
  * next merge) and, as a node-plop `modify` transform, on the user's own file.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import ejs from 'ejs';
-import { templatesOf } from './paths.js';
+import { templateFiles } from './template-source.js';
 import { quoted } from './text.js';
 import { PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString } from './escape.js';
-
-export const ROUTE_TEMPLATE_DIR = templatesOf('route');
 
 /** Longest route name: every generated line then fits ruff's 100 columns. */
 export const ROUTE_NAME_MAX = 24;
@@ -95,25 +90,12 @@ export function routeNames(raw: string): RouteNames {
   return { name, singular, model, urlPrefix: `/${name.replace(/_/g, '-')}`, stateAttribute };
 }
 
-function listTemplates(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .sort();
-}
-
-const refuseHtmlEscape = () => {
-  throw new Error('templates must not use <%= (HTML escaping); use <%- with an escaping function');
-};
-
 /** The route's own files: path → content (pure; app/main.py is changed by registerRouter). */
 export function renderRoute(names: RouteNames): Map<string, string> {
   const context = { ...names, py: pyString, pyIdent: pyIdentifier, pyDoc: pyDocText, importFrom, pyDef };
   const files = new Map<string, string>();
-  for (const template of listTemplates(ROUTE_TEMPLATE_DIR)) {
-    const source = readFileSync(join(ROUTE_TEMPLATE_DIR, template), 'utf8');
-    const path = template.replace(/\.ejs$/, '').replace('[name]', names.name);
-    files.set(path, ejs.render(source, context, { escape: refuseHtmlEscape, filename: template, strict: true, _with: false, localsName: 'it', destructuredLocals: Object.keys(context) }));
+  for (const template of templateFiles('route')) {
+    files.set(template.path.replace(/\.ejs$/, '').replace('[name]', names.name), template.render(context));
   }
   return files;
 }

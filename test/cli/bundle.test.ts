@@ -46,7 +46,8 @@ describe.concurrent('the published bundle', () => {
     );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const expected = renderService(answers, TEST_VERSION);
+    // --no-git, outside a repository: the record carries the base as a snapshot.
+    const expected = renderService(answers, TEST_VERSION, { inGit: false });
     const dir = join(cwd, 'svc');
     expect(listFiles(dir)).toEqual([...expected.keys()].sort());
     for (const [path, content] of expected) expect(readFileSync(join(dir, path), 'utf8'), path).toBe(content);

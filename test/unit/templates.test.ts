@@ -118,3 +118,29 @@ describe('a compiled template fails where ejs.render fails', () => {
     }
   });
 });
+
+describe('compiled route templates render what templates/route/ renders', () => {
+  let compiledRoute: typeof import('../../generators/route.js');
+  beforeAll(async () => {
+    const bundle = join(dir, 'route.mjs');
+    await build({
+      entryPoints: [join(REPO, 'generators/route.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outfile: bundle,
+      plugins: [compiledTemplates()],
+      logLevel: 'error',
+    });
+    compiledRoute = await import(pathToFileURL(bundle).href);
+  });
+
+  it.each(['orders', 'order_lines', 'status', 'categories', 'x'.repeat(24)])('%s', async (name) => {
+    const sourceRoute = await import('../../generators/route.js');
+    const expected = sourceRoute.renderRoute(sourceRoute.routeNames(name));
+    const actual = compiledRoute.renderRoute(compiledRoute.routeNames(name));
+    expect([...actual.keys()]).toEqual([...expected.keys()]);
+    for (const [path, content] of expected) expect(actual.get(path), path).toBe(content);
+  });
+});
