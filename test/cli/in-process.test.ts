@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { RECORD_FILE } from '../../generators/record.js';
-import { runMake } from '../helpers/checks.js';
+import { pythonPath, runMake } from '../helpers/checks.js';
 import { listFiles, read, sandbox } from '../helpers/cli.js';
 import { expectedProject } from '../helpers/golden.js';
 import { runMain } from '../helpers/in-process.js';
@@ -260,7 +260,7 @@ describe('never loses a file', () => {
     expect(toml.project.authors).toEqual([{ name: 'O\'Brien "Ob"', email: 'ob@example.org' }]);
     // CPython reads the description back from app/main.py as the same string.
     const program = 'import ast, json, sys\nfor node in ast.walk(ast.parse(sys.stdin.read())):\n    if isinstance(node, ast.keyword) and node.arg == "description":\n        print(json.dumps(ast.literal_eval(node.value)))';
-    const py = spawnSync('python3', ['-c', program], { input: files.get('app/main.py'), encoding: 'utf8' });
+    const py = spawnSync(pythonPath(), ['-c', program], { input: files.get('app/main.py'), encoding: 'utf8' });
     expect(py.stderr).toBe('');
     expect(JSON.parse(py.stdout)).toBe(description);
     // (That such values leave every file lint-clean and compilable: test/structure.)

@@ -241,7 +241,7 @@ describe.concurrent('system failures: one line naming the cause, the same verdic
     const { cwd, home } = sandbox();
     await withMounts(async (mounted) => {
       mountReadOnly(cwd, mounted(cwd));
-      const result = await both(['svc'], cwd, home);
+      const result = await both(['svc'], cwd, home, runMain);
       expect(result.code).toBe(1);
       expect(result.stderr).toBe('error: . is on a read-only file system; choose a directory on a writable one\n');
     });
@@ -250,7 +250,7 @@ describe.concurrent('system failures: one line naming the cause, the same verdic
   it('no space left (exit 1)', async () => {
     const { home } = sandbox();
     await withTmpfs('size=16k', async (fs) => {
-      const result = await both(['svc'], fs, home);
+      const result = await both(['svc'], fs, home, runMain);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^error: no space left on the file system of \.: the project needs about \d+ KiB, 16 KiB are free; free some space or choose another directory\n$/);
       expect(readdirSync(fs)).toEqual([]);
@@ -262,7 +262,7 @@ describe.concurrent('system failures: one line naming the cause, the same verdic
     mkdirSync(join(cwd, 'svc', 'app'), { recursive: true });
     await withMounts(async (mounted) => {
       spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'pyservice-test', mounted(join(cwd, 'svc', 'app'))]);
-      const result = await both(['svc', '--force'], cwd, home);
+      const result = await both(['svc', '--force'], cwd, home, runMain);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^error: svc\/app is a mount point inside the target: files cannot be moved into it atomically/);
     });

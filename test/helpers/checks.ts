@@ -125,6 +125,17 @@ export function pythonsFor(python: string): Interpreter[] {
   return atLeast.length > 0 ? atLeast : all.slice(-1);
 }
 
+/**
+ * A CPython to run a snippet with: the oldest installed at or above `version`
+ * (the newest there is otherwise), by its real path. Spawning `python3` by name
+ * may go through pyenv's shim, a bash script that starts several processes.
+ */
+export function pythonPath(version = '3.11'): string {
+  const interpreter = pythonsFor(version)[0];
+  if (!interpreter) throw new Error('a CPython 3 (python3 on PATH) is needed by this test');
+  return interpreter.path;
+}
+
 function runCompile(interpreter: Interpreter, todo: Map<string, [string, string][]>): Promise<Record<string, string[]>> {
   return new Promise((done, fail) => {
     const child = spawn(interpreter.path, ['-c', COMPILE_PROGRAM], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -8,7 +8,10 @@
  * the built CLI (test/helpers/cli.ts).
  *
  * Needs the `forks` pool (process.chdir is not allowed in worker threads).
- * Calls are queued, so concurrent tests cannot interleave inside main().
+ * Calls are queued, so concurrent tests cannot interleave inside main(). While
+ * a call runs, the working directory and the env keys it sets are the call's:
+ * tests running beside it must use absolute paths and give what they spawn
+ * its own cwd and env (runCli and spawnSync with `cwd`/`env` do).
  */
 import { main } from '../../generators/cli.js';
 import type { CliResult } from './cli.js';

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString, shellWord, tomlArray, tomlString } from '../../generators/escape.js';
 import { directoryProblem } from '../../generators/text.js';
 import { NASTY } from '../helpers/nasty.js';
+import { pythonPath } from '../helpers/checks.js';
 
 /**
  * Run `run` once over all `values` (each output ended by a NUL byte) and hand
@@ -52,7 +53,7 @@ describe('pyString', () => {
       // literal_eval refuses anything that is not a single literal: no injection possible.
       'print(json.dumps([ast.literal_eval(x) for x in literals]))',
     ].join('\n');
-    const result = spawnSync('python3', ['-c', program], { input: JSON.stringify(literals), encoding: 'utf8' });
+    const result = spawnSync(pythonPath(), ['-c', program], { input: JSON.stringify(literals), encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([...NASTY]);
   });
