@@ -9,7 +9,7 @@
  */
 import { basename, resolve } from 'node:path';
 import { checkName, suggestName } from './names.js';
-import { gitConfigValues } from './post.js';
+import { gitConfigValues } from './git-config.js';
 import { directoryProblem, quoted, textProblem } from './text.js';
 import { PYTHON_VERSIONS, VERSIONS } from './versions.js';
 

@@ -9,34 +9,6 @@ import type { SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
 
 const quiet: SpawnSyncOptionsWithStringEncoding = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 };
 
-function hasCommand(command: string): boolean {
-  const result = spawnSync(command, ['--version'], quiet);
-  return !result.error && result.status === 0;
-}
-
-/**
- * `git config --get KEY` in `cwd` for each of `keys` (lower case, as git prints
- * them), read by one git process: the keys that are set to something other
- * than blanks, with their last value (as --get gives it).
- */
-export function gitConfigValues(keys: readonly string[], cwd = process.cwd()): Map<string, string> {
-  const pattern = `^(${keys.map((key) => key.replace(/[.\\^$|?*+()[\]{}]/g, '\\$&')).join('|')})$`;
-  const result = spawnSync('git', ['config', '--null', '--get-regexp', pattern], { ...quiet, cwd });
-  const values = new Map<string, string>();
-  if (result.status !== 0) return values; // 1: none is set; or git is missing
-  // --null: each entry is "key\nvalue\0", in the order git reads them; a key set without "=" is "key\0"
-  // (for which --get prints an empty line, as for a blank value).
-  for (const entry of result.stdout.split('\0')) {
-    if (entry.length === 0) continue;
-    const newline = entry.indexOf('\n');
-    const key = newline < 0 ? entry : entry.slice(0, newline);
-    const value = newline < 0 ? '' : entry.slice(newline + 1).trim();
-    if (value.length > 0) values.set(key, value);
-    else values.delete(key);
-  }
-  return values;
-}
-
 export interface StepResult {
   readonly done: boolean;
   readonly message: string;
@@ -48,8 +20,9 @@ export interface StepResult {
  * or the directory is already inside a repository.
  */
 export function initGit(dir: string, version: string, paths: readonly string[]): StepResult {
-  if (!hasCommand('git')) return { done: false, message: 'git is not installed: skipped git init' };
   const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { ...quiet, cwd: dir });
+  // No process just to ask whether git is there: the first one says so.
+  if ((inside.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return { done: false, message: 'git is not installed: skipped git init' };
   if (inside.status === 0 && inside.stdout.trim() === 'true') {
     return { done: false, message: 'the directory is inside a git repository: skipped git init' };
   }

@@ -29,7 +29,6 @@
  *   and process id, so a leftover of ours (and only ours) is recognised and
  *   removed, and a long target name cannot make them exceed 255 bytes.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
   appendFileSync,
@@ -54,9 +53,9 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { RenderedFiles } from './render.js';
+import { hostId, randomHex } from './host-id.js';
 import { visible } from './text.js';
 
 /** A refusal caused by the user's argument (exit code 2), with the details to show. */
@@ -94,10 +93,10 @@ const LOCK = '.create-pyservice.lock';
 /** Linux's limit on a path, terminating NUL excluded. */
 const PATH_MAX = 4095;
 const STAGING = /^\.create-pyservice-([0-9a-f]{8})-(\d+)-([0-9a-f]{8})$/;
-const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const HOST = hostId();
 
 /** `.create-pyservice-<host>-<pid>-<random>`: at most 45 bytes, whatever the target's name. */
-const stagingName = () => `.create-pyservice-${HOST}-${process.pid}-${randomBytes(4).toString('hex')}`;
+const stagingName = () => `.create-pyservice-${HOST}-${process.pid}-${randomHex(4)}`;
 
 const ours = (entry: string) => entry === LOCK || STAGING.test(entry);
 
@@ -616,7 +615,7 @@ function breakLock(path: string, holder: LockHolder, staging: string | undefined
 }
 
 function acquireLock(root: string, staging: string): LockHolder {
-  const me: LockHolder = { pid: process.pid, host: HOST, token: randomBytes(8).toString('hex') };
+  const me: LockHolder = { pid: process.pid, host: HOST, token: randomHex(8) };
   const body = JSON.stringify(me);
   const path = join(root, LOCK);
   writeFileSync(join(staging, 'lock'), body);

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { nodePlopCore } from './lib/node-plop-core.mjs';
 import { compiledTemplates } from './lib/templates.mjs';
+import { lazyBuiltins } from './lib/lazy-builtins.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 for (const dir of ['../dist', '../build']) rmSync(new URL(dir, import.meta.url), { recursive: true, force: true });
@@ -28,7 +29,7 @@ const common = {
 // The published CLI. Legal comments (/*! … */, @license) stay at the end of each file.
 const cli = await build({
   ...common,
-  plugins: [nodePlopCore, compiledTemplates()],
+  plugins: [nodePlopCore, compiledTemplates(), lazyBuiltins],
   entryPoints: { cli: 'generators/bin.ts' },
   outdir: 'dist',
   splitting: true,

@@ -5,7 +5,7 @@
  * the sources render, and stay small.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,21 @@ describe.concurrent('the published bundle', () => {
     const dir = join(cwd, 'svc');
     expect(listFiles(dir)).toEqual([...expected.keys()].sort());
     for (const [path, content] of expected) expect(readFileSync(join(dir, path), 'utf8'), path).toBe(content);
+  });
+
+  it.each([
+    ['a scaffold without git', ['svc', '--yes', '--no-git', '--no-install', '--author', 'Ada <ada@example.org>']],
+    ['--help', ['--help']],
+    ['--dry-run --json', ['svc', '--dry-run', '--json', '--author', '']],
+  ])('loads no built-in module it does not use: %s (no node:crypto, no node:child_process)', (_label, args) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pyservice-modules-'));
+    const probe = join(cwd, 'probe.cjs');
+    const out = join(cwd, 'modules.json');
+    writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
+    const result = spawnSync(process.execPath, ['--require', probe, join(REPO, 'bin', 'create-pyservice.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(result.status, result.stderr).toBe(0);
+    const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule '));
+    expect(loaded.filter((m) => /^NativeModule (crypto|child_process|internal\/crypto\/|internal\/child_process)/.test(m))).toEqual([]);
   });
 
   it('packs to at most 150 kB, with bin/ and dist/ and no templates/', () => {

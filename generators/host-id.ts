@@ -1,0 +1,77 @@
+/**
+ * What the writer's staging directories and lock carry: this host's id (the
+ * first 8 hex digits of SHA-256 of the host name) and random hex digits. Both
+ * come without loading node:crypto, which costs more than the rest of a
+ * scaffold's own work: SHA-256 is computed here (test/unit/host-id.test.ts holds
+ * it to node:crypto's), and the random bytes are read from /dev/urandom (the
+ * kernel's generator, which node:crypto uses too), falling back to
+ * crypto.randomBytes where there is none.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { hostname } from 'node:os';
+
+const K = [
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+
+const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
+
+/** SHA-256 (FIPS 180-4) of `text` as UTF-8, in hex. */
+export function sha256Hex(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  const size = Math.ceil((bytes.length + 9) / 64) * 64;
+  const data = Buffer.alloc(size);
+  bytes.copy(data);
+  data[bytes.length] = 0x80;
+  data.writeUInt32BE(Math.floor(bytes.length / 0x20000000), size - 8); // the length in bits, high word
+  data.writeUInt32BE((bytes.length * 8) >>> 0, size - 4);
+  const h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+  const w = new Array<number>(64);
+  for (let block = 0; block < size; block += 64) {
+    for (let i = 0; i < 16; i++) w[i] = data.readUInt32BE(block + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const a = w[i - 15]!;
+      const b = w[i - 2]!;
+      w[i] = (w[i - 16]! + (rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)) + w[i - 7]! + (rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10))) | 0;
+    }
+    let [a, b, c, d, e, f, g, k] = h as [number, number, number, number, number, number, number, number];
+    for (let i = 0; i < 64; i++) {
+      const t1 = (k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) | 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      k = g;
+      g = f;
+      f = e;
+      e = (d + t1) | 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) | 0;
+    }
+    [a, b, c, d, e, f, g, k].forEach((value, i) => (h[i] = (h[i]! + value) | 0));
+  }
+  return h.map((value) => (value >>> 0).toString(16).padStart(8, '0')).join('');
+}
+
+/** This host's id: the first 8 hex digits of SHA-256 of its name. */
+export const hostId = (name = hostname()): string => sha256Hex(name).slice(0, 8);
+
+/** `bytes` random bytes as hex, from the kernel's generator. */
+export function randomHex(bytes: number): string {
+  const buffer = Buffer.alloc(bytes);
+  let fd: number | undefined;
+  try {
+    fd = openSync('/dev/urandom', 'r');
+    if (readSync(fd, buffer, 0, bytes, null) === bytes) return buffer.toString('hex');
+  } catch {
+    // no /dev/urandom (Windows): node:crypto's generator
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return randomBytes(bytes).toString('hex');
+}
