@@ -29,6 +29,7 @@
  *   and process id, so a leftover of ours (and only ours) is recognised and
  *   removed, and a long target name cannot make them exceed 255 bytes.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
   appendFileSync,
@@ -53,9 +54,9 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { RenderedFiles } from './render.js';
-import { hostId, randomHex } from './host-id.js';
 import { visible } from './text.js';
 
 /** A refusal caused by the user's argument (exit code 2), with the details to show. */
@@ -93,10 +94,12 @@ const LOCK = '.create-pyservice.lock';
 /** Linux's limit on a path, terminating NUL excluded. */
 const PATH_MAX = 4095;
 const STAGING = /^\.create-pyservice-([0-9a-f]{8})-(\d+)-([0-9a-f]{8})$/;
-const HOST = hostId();
+/** This host's id (computed on first use: a run that writes nothing needs no node:crypto). */
+let hostId: string | undefined;
+const host = () => (hostId ??= createHash('sha256').update(hostname()).digest('hex').slice(0, 8));
 
 /** `.create-pyservice-<host>-<pid>-<random>`: at most 45 bytes, whatever the target's name. */
-const stagingName = () => `.create-pyservice-${HOST}-${process.pid}-${randomHex(4)}`;
+const stagingName = () => `.create-pyservice-${host()}-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 const ours = (entry: string) => entry === LOCK || STAGING.test(entry);
 
@@ -129,7 +132,7 @@ function alive(pid: number): boolean {
 /** A staging directory left by a process of this host that no longer runs. */
 function staleStaging(entry: string): boolean {
   const match = STAGING.exec(entry);
-  return match !== null && match[1] === HOST && !alive(Number(match[2]));
+  return match !== null && match[1] === host() && !alive(Number(match[2]));
 }
 
 /** How a path is shown: relative to the working directory when below it, control characters visible. */
@@ -593,7 +596,7 @@ function readLock(path: string): LockHolder | undefined {
   }
 }
 
-const lockIsStale = (holder: LockHolder) => holder.host === HOST && !alive(holder.pid);
+const lockIsStale = (holder: LockHolder) => holder.host === host() && !alive(holder.pid);
 
 /** Move a stale lock aside; if it turns out to be a fresh one (a race), put it back. */
 function breakLock(path: string, holder: LockHolder, staging: string | undefined) {
@@ -615,7 +618,7 @@ function breakLock(path: string, holder: LockHolder, staging: string | undefined
 }
 
 function acquireLock(root: string, staging: string): LockHolder {
-  const me: LockHolder = { pid: process.pid, host: HOST, token: randomHex(8) };
+  const me: LockHolder = { pid: process.pid, host: host(), token: randomBytes(8).toString('hex') };
   const body = JSON.stringify(me);
   const path = join(root, LOCK);
   writeFileSync(join(staging, 'lock'), body);
@@ -643,7 +646,7 @@ function acquireLock(root: string, staging: string): LockHolder {
       breakLock(path, holder, staging);
       continue;
     }
-    const who = holder ? ` (process ${holder.pid}${holder.host === HOST ? '' : ' on another host'})` : '';
+    const who = holder ? ` (process ${holder.pid}${holder.host === host() ? '' : ' on another host'})` : '';
     throw new WriteFailed(
       `another create-pyservice run${who} is writing into ${display(root)}; wait for it to finish, or remove ${display(path)} if no such run exists`,
     );

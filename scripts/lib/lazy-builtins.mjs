@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 // Built-ins whose exports are a plain object of functions, classes and values (not a class or an
 // instance such as `events` or `process`, whose default import must stay the thing itself).
-const LAZY = new Set(['async_hooks', 'child_process', 'crypto', 'fs', 'os', 'path', 'readline', 'tty', 'url', 'util']);
+const LAZY = new Set(['async_hooks', 'child_process', 'crypto', 'fs', 'fs/promises', 'os', 'path', 'readline', 'tty', 'url', 'util', 'zlib']);
 
 export const lazyBuiltins = {
   name: 'lazy-builtins',

@@ -53,19 +53,21 @@ describe.concurrent('the published bundle', () => {
     for (const [path, content] of expected) expect(readFileSync(join(dir, path), 'utf8'), path).toBe(content);
   });
 
+  // What each path may load: the record's blob ids (git's SHA-1) need node:crypto, and a project
+  // without git carries its snapshot gzipped; nothing there starts a process.
   it.each([
-    ['a scaffold without git', ['svc', '--yes', '--no-git', '--no-install', '--author', 'Ada <ada@example.org>']],
-    ['--help', ['--help']],
-    ['--dry-run --json', ['svc', '--dry-run', '--json', '--author', '']],
-  ])('loads no built-in module it does not use: %s (no node:crypto, no node:child_process)', (_label, args) => {
+    ['a scaffold without git', ['svc', '--yes', '--no-git', '--no-install', '--author', 'Ada <ada@example.org>'], /^(child_process|internal\/child_process)/],
+    ['--dry-run --json', ['svc', '--dry-run', '--json', '--author', ''], /^(child_process|internal\/child_process|zlib)/],
+    ['--help', ['--help'], /^(crypto|internal\/crypto\/|child_process|internal\/child_process|zlib)/],
+  ])('loads no built-in module it does not use: %s', (_label, args, unused) => {
     const cwd = mkdtempSync(join(tmpdir(), 'pyservice-modules-'));
     const probe = join(cwd, 'probe.cjs');
     const out = join(cwd, 'modules.json');
     writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`);
     const result = spawnSync(process.execPath, ['--require', probe, join(REPO, 'bin', 'create-pyservice.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(result.status, result.stderr).toBe(0);
-    const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule '));
-    expect(loaded.filter((m) => /^NativeModule (crypto|child_process|internal\/crypto\/|internal\/child_process)/.test(m))).toEqual([]);
+    const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+    expect(loaded.filter((m) => unused.test(m))).toEqual([]);
   });
 
   it('packs to at most 150 kB, with bin/ and dist/ and no templates/', () => {
