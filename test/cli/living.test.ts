@@ -35,7 +35,7 @@ const json = (result: CliResult) => JSON.parse(result.stdout);
 const actions = (result: CliResult) =>
   Object.fromEntries((json(result).files as { path: string; action: string; reason: string }[]).filter((f) => f.reason !== 'unchanged').map((f) => [f.path, f.action]));
 
-describe('pyservice add route', () => {
+describe.concurrent('pyservice add route', () => {
   it('adds two routes to a fresh project: files, registration, record; refuses a third time', async () => {
     const { dir, run } = await project();
     const first = await run(['add', 'route', 'orders']);
@@ -79,7 +79,7 @@ describe('pyservice add route', () => {
   });
 });
 
-describe('pyservice docker', () => {
+describe.concurrent('pyservice docker', () => {
   it('switches slim → distroless and uvicorn → gunicorn, keeping the user’s edits; deleted files stay deleted', async () => {
     const { dir, run } = await project();
     edit(dir, 'Dockerfile', (t) => t.replace(/^(EXPOSE .*)$/m, '$1\nLABEL org.opencontainers.image.vendor="ours"'));
@@ -140,7 +140,7 @@ describe('pyservice docker', () => {
   });
 });
 
-describe('pyservice update', () => {
+describe.concurrent('pyservice update', () => {
   it('on an up-to-date project: nothing to change (and --no-git projects work too)', async () => {
     for (const flags of [[], ['--no-git']]) {
       const { dir, run } = await project(flags);
@@ -185,7 +185,7 @@ describe('pyservice update', () => {
   });
 });
 
-describe('a real two-release update (two packages built from two template trees, offline)', () => {
+describe.concurrent('a real two-release update (two packages built from two template trees, offline)', () => {
   const work = mkdtempSync(join(tmpdir(), 'pyservice-release-'));
   let next = '';
   let nextVersion = '';
@@ -291,7 +291,7 @@ describe('a real two-release update (two packages built from two template trees,
   });
 });
 
-describe('in a terminal (pty)', () => {
+describe.concurrent('in a terminal (pty)', () => {
   it('add route asks for the name; docker asks each choice (current as default) and confirms the plan', async () => {
     const { dir, home } = await project();
     const ptyEnv = { ...env(home), PATH: '/usr/bin:/bin', NO_COLOR: '1' };
@@ -325,7 +325,7 @@ describe('in a terminal (pty)', () => {
   });
 });
 
-describe('untrusted text in messages', () => {
+describe.concurrent('untrusted text in messages', () => {
   it('shows escape sequences typed as a route name or flag as visible escapes, never raw', async () => {
     const { run } = await project();
     for (const args of [['add', 'route', 'x\u001b[31mred'], ['add', 'wid\u001bget'], ['update', '--fo\u001bo'], ['update', 'stray\u001b']]) {
