@@ -127,7 +127,8 @@ describe.concurrent('the interview (pty)', () => {
     expect(existsSync(join(cwd, 'svc', '.git'))).toBe(false);
   });
 
-  it('answers a 10,000-character paste within a second, and refuses a trailing space in the directory', async () => {
+  // Timed: not run beside the other pty sessions of this file.
+  it.sequential('answers a 10,000-character paste within a second, and refuses a trailing space in the directory', async () => {
     const { cwd, home } = sandbox();
     const pty = startPty(['--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn', '--no-git'], { cwd, env: env(home) });
     await pty.expect(/Project directory/);
