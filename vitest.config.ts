@@ -21,5 +21,8 @@ export default defineConfig({
     // files spend their time waiting on the processes they start (the CLI, git,
     // python, make, a pty), so one more file than there are CPUs keeps them busy.
     maxWorkers: availableParallelism() + 1,
+    // Tests in a describe.concurrent block run at most 3 at a time (default 5): with
+    // several files at once, more only makes each spawned CLI slower.
+    maxConcurrency: 3,
   },
 });

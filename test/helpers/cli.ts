@@ -42,8 +42,8 @@ export function runCli(
     child.stdin.end(options.input ?? '');
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`CLI did not finish within ${options.timeoutMs ?? 20_000} ms: ${args.join(' ')}\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 20_000);
+      fail(new Error(`CLI did not finish within ${options.timeoutMs ?? 50_000} ms: ${args.join(' ')}\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 50_000);
     child.on('error', fail);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -50,7 +50,7 @@ export function startPty(args: readonly string[], options: { cwd: string; env: R
   });
   const exit = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
   return {
-    expect(pattern, timeoutMs = 10_000) {
+    expect(pattern, timeoutMs = 30_000) {
       return new Promise((done, fail) => {
         const timer = setTimeout(() => {
           fail(new Error(`timed out waiting for ${pattern}; screen so far:\n${stripAnsi(all)}`));
