@@ -4,9 +4,11 @@
  * choices with the reason, and the tests enumerate every valid preset from it.
  */
 import { CHOICE_KEYS, OPTIONS, type Answers, type ChoiceKey } from './options.js';
-import { VERSIONS } from './versions.js';
+import { POETRY_PLUGIN_EXPORT, pluginExportFor, VERSIONS } from './versions.js';
 
 type Choices = Pick<Answers, ChoiceKey>;
+/** What the checks read: the choices, and the Poetry the image pins (for the export plugin). */
+type Checked = Partial<Choices & Pick<Answers, 'poetryVersion'>>;
 
 export interface CompatRule {
   /** The rule applies when every key here has one of the listed values. */
@@ -34,7 +36,7 @@ export const COMPAT_RULES: readonly CompatRule[] = [
 ];
 
 export interface CompatViolation {
-  readonly rule: CompatRule;
+  readonly rule: Pick<CompatRule, 'reason' | 'suggestion'>;
   /** One readable line: which flags clash, why, and what to do. */
   readonly message: string;
 }
@@ -51,14 +53,30 @@ const describe = (rule: CompatRule, answers: Partial<Choices>): string => {
  * Rules broken by the answers known so far. A rule is judged only once every
  * key it mentions is known, so this works on partial answers (flags, prompts).
  */
-export function compatViolations(answers: Partial<Choices>): CompatViolation[] {
-  return COMPAT_RULES.filter((rule) => {
+export function compatViolations(answers: Checked): CompatViolation[] {
+  const table = COMPAT_RULES.filter((rule) => {
     const whenKeys = Object.keys(rule.when) as ChoiceKey[];
     const known = [...whenKeys, rule.require.key].every((k) => answers[k] !== undefined);
     if (!known) return false;
     const applies = whenKeys.every((k) => (rule.when[k] as readonly string[]).includes(answers[k] as string));
     return applies && !rule.require.allowed.includes(answers[rule.require.key] as string);
   }).map((rule) => ({ rule, message: describe(rule, answers) }));
+  return [...table, ...pluginExportViolations(answers)];
+}
+
+/**
+ * `--deps wheels` installs poetry-plugin-export beside the pinned Poetry: the
+ * generator picks the newest release that accepts that Poetry, and refuses a
+ * Poetry no known release accepts (its `pip install` could not resolve).
+ */
+function pluginExportViolations({ deps, poetryVersion }: Checked): CompatViolation[] {
+  if (deps !== 'wheels' || poetryVersion === undefined || pluginExportFor(poetryVersion) !== undefined) return [];
+  const known = POETRY_PLUGIN_EXPORT.map((p) => `${p.version} needs Poetry >=${p.poetry.min},<${p.poetry.below}`).join('; ');
+  const rule = {
+    reason: `no poetry-plugin-export release known to this generator installs with Poetry ${poetryVersion} (${known})`,
+    suggestion: `use --poetry-version ${VERSIONS.poetry}, or --deps venv`,
+  };
+  return [{ rule, message: `--deps wheels with --poetry-version ${poetryVersion} is not possible: ${rule.reason}; ${rule.suggestion}` }];
 }
 
 /** Why `value` cannot be chosen for `key` given the other answers, or undefined if it can. */

@@ -17,6 +17,7 @@ import {
 } from './escape.js';
 import { OPTIONS, textOf, type Answers, type ChoiceKey, type Known, type RecordedKey } from './options.js';
 import { initialRecord, RECORD_FILE } from './record.js';
+import { imageFacts, renderDockerfile } from './variants.js';
 import { DEV_DEPENDENCIES, VERSIONS, requirement, versionRange } from './versions.js';
 import { missingToolAdvice, TOOLS } from './tools.js';
 import { templateFiles } from './template-source.js';
@@ -84,21 +85,13 @@ function hintOf<K extends ChoiceKey>(key: K, answers: ProjectAnswers): string {
 /** Everything the templates may use: the answers, derived values and the escaping functions. */
 export function templateContext(answers: ProjectAnswers, generatorVersion: string) {
   const { python, runtime, deps, server, port } = answers;
-  const venvPath = deps === 'wheels' ? '/opt/venv' : '/app/.venv';
-  const pythonBin = runtime === 'distroless' ? `${venvPath}/bin/python` : 'python';
-  // The production command: `make server` runs localCommand, the image runs serverCommand
-  // (the same, with the venv's python by absolute path on distroless, which has no PATH lookup of ours).
-  const localCommand =
-    server === 'gunicorn' ? ['gunicorn', '--config', 'gunicorn_config.py', 'app.main:app'] : ['python', '-m', 'app'];
-  const serverCommand =
-    runtime === 'distroless' ? [pythonBin, '-m', ...(server === 'gunicorn' ? localCommand : ['app'])] : localCommand;
+  const facts = imageFacts(answers);
   const dependencies = [
     requirement('fastapi'),
     requirement('pydantic-settings'),
     requirement('uvicorn[standard]'),
     ...(server === 'gunicorn' ? [requirement('gunicorn'), requirement('uvicorn-worker')] : []),
   ];
-  const image = runtime === 'distroless' ? VERSIONS.distrolessImage : VERSIONS.pythonImage(python);
   return {
     ...answers,
     generatorVersion,
@@ -108,20 +101,15 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
     ruffTarget: `py${python.replace('.', '')}`,
     ruffSelect: RUFF_SELECT,
     imageName: answers.name,
-    venvPath,
-    pythonBin,
-    serverCommand,
-    serverShell: localCommand.map(shellWord).join(' '),
-    summary: `Python ${python}, ${runtime} runtime (${image}), ${deps} dependencies, ${server} server, port ${port}`,
+    venvPath: facts.venvPath,
+    pythonBin: facts.pythonBin,
+    pluginExport: facts.pluginExport(answers.poetryVersion) ?? '',
+    // `make server` runs the image's production command outside it.
+    serverShell: facts.server.localCommand.map(shellWord).join(' '),
+    summary: `Python ${python}, ${runtime} runtime (${facts.image}), ${deps} dependencies, ${server} server, port ${port}`,
     choices: [
-      [
-        'Python',
-        python,
-        runtime === 'distroless'
-          ? `requires-python >=${python}; built on ${VERSIONS.pythonImage(python)} and run by the same Python ${python} that distroless ships at /usr/bin/python3.13`
-          : `requires-python >=${python}; the builder and the runtime use the same ${VERSIONS.pythonImage(python)} interpreter`,
-      ],
-      ['Runtime image', `${runtime} (${image})`, hintOf('runtime', answers)],
+      ['Python', python, facts.runtime.interpreterNote(python)],
+      ['Runtime image', `${runtime} (${facts.image})`, hintOf('runtime', answers)],
       ['Dependencies', deps, hintOf('deps', answers)],
       ['Server', server, hintOf('server', answers)],
       ['Port', String(port), 'EXPOSEd by the image; override at run time with PORT'],
@@ -160,6 +148,7 @@ export function renderService(answers: ProjectAnswers, generatorVersion: string,
     const target = outputPath(template.path);
     if (generatedFor(target, answers)) files.set(target, template.render(context));
   }
+  files.set('Dockerfile', renderDockerfile(answers, context.summary, context.imageName));
   files.set(RECORD_FILE, initialRecord(answers, generatorVersion, files, options.inGit ?? true));
   return files;
 }
@@ -172,7 +161,7 @@ export function renderService(answers: ProjectAnswers, generatorVersion: string,
 export function possibleServicePaths(known: Partial<Answers>): { path: string; only?: string }[] {
   const paths = templateFiles('service').map((template) => outputPath(template.path));
   const out: { path: string; only?: string }[] = [];
-  for (const path of [...paths, RECORD_FILE].sort()) {
+  for (const path of [...paths, 'Dockerfile', RECORD_FILE].sort()) {
     const generated = generatedFor(path, known);
     if (generated === false) continue;
     if (generated === true) out.push({ path });

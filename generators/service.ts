@@ -61,7 +61,11 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
       for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
       return '';
     },
-    'pyservice:git': (plan) => initGit(plan.target, plan.context.version, [...plan.rendered.keys()]).message,
+    'pyservice:git': (plan) => {
+      // With --install, Poetry has written poetry.lock by now: it belongs in the first commit.
+      const lock = plan.answers.install && existsSync(join(plan.target, 'poetry.lock')) ? ['poetry.lock'] : [];
+      return initGit(plan.target, plan.context.version, [...plan.rendered.keys(), ...lock]).message;
+    },
     'pyservice:base': (plan) => storeBase(plan),
     'pyservice:install': async (plan) => {
       const result = await installDependencies(plan.target, plan.context.showProgress);
@@ -71,10 +75,11 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
   },
   actions: (plan) => [
     { type: 'pyservice:write', abortOnFail: true },
+    // Install (poetry lock) before git, so the first commit holds poetry.lock.
+    ...(plan.answers.install ? [{ type: 'pyservice:install' as const, abortOnFail: false }] : []),
     ...(plan.answers.git ? [{ type: 'pyservice:git' as const, abortOnFail: false }] : []),
     // Without git the record already carries the base (a snapshot): nothing more to store.
     ...(plan.inGit ? [{ type: 'pyservice:base' as const, abortOnFail: false }] : []),
-    ...(plan.answers.install ? [{ type: 'pyservice:install' as const, abortOnFail: false }] : []),
   ],
 };
 

@@ -15,12 +15,22 @@ export const VERSIONS = {
   poetry: '2.5.1',
   /** Lowest Poetry the generated project supports (`poetry sync`, PEP 621 `[project]`). */
   poetryMin: '2.0',
+  /** Newest poetry-plugin-export; see POETRY_PLUGIN_EXPORT for the one a given Poetry gets. */
   poetryPluginExport: '1.10.1',
-  /** Base images: the Debian release is pinned so a rebuild never switches OS under you. */
+  /**
+   * Base images: the Debian release is pinned so a rebuild never switches OS under you.
+   * `python` may be a build ARG reference such as `${PYTHON_VERSION}`.
+   */
   pythonImage: (python: string) => `python:${python}-slim-trixie`,
   distrolessImage: 'gcr.io/distroless/python3-debian13:nonroot',
-  /** The one Python version gcr.io/distroless/python3-debian13 contains. */
+  /** The one Python version gcr.io/distroless/python3-debian13 contains, and where. */
   distrolessPython: '3.13' as PythonVersion,
+  distrolessInterpreter: '/usr/bin/python3.13',
+  /** Debian's prefix of that interpreter (pyvenv.cfg `home` is its bin/). */
+  distrolessPrefix: '/usr',
+  /** Users the runtime images run as: a fixed UID above the system range (as `docker init` does) on slim; distroless's `nonroot`. */
+  slimUser: { uid: 10001, gid: 10001, name: 'app' },
+  distrolessUser: { uid: 65532, gid: 65532, name: 'nonroot' },
   ruff: { min: '0.17', latest: '0.17.5' },
 } as const;
 
@@ -54,4 +64,33 @@ export function versionRange({ min, latest }: Bound): string {
 /** PEP 508 requirement with a Poetry 2 style parenthesised range: `fastapi (>=0.115,<1.0)`. */
 export function requirement(name: keyof typeof DEPENDENCIES): string {
   return `${name} (${versionRange(DEPENDENCIES[name])})`;
+}
+
+/**
+ * poetry-plugin-export releases and the Poetry versions each accepts, newest first
+ * (its `Requires-Dist: poetry`). 1.10.1 needs Poetry >= 2.1 (issue #9, and 1.10.0's
+ * metadata in the harness index says `poetry (>=2.1.0,<3.0.0)`); 1.9.0 needs
+ * `poetry (>=2.0.0,<3.0.0)` (its metadata in the harness index, ../shared/harness/VERSIONS.md).
+ */
+export const POETRY_PLUGIN_EXPORT = [
+  { version: VERSIONS.poetryPluginExport, poetry: { min: '2.1', below: '3.0' } },
+  { version: '1.9.0', poetry: { min: '2.0', below: '3.0' } },
+] as const;
+
+/** Compare dotted release versions numerically (missing parts count as 0). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return Math.sign(diff);
+  }
+  return 0;
+}
+
+/** The newest poetry-plugin-export that installs with `poetry`, or undefined if none is known to. */
+export function pluginExportFor(poetry: string): string | undefined {
+  return POETRY_PLUGIN_EXPORT.find(
+    (p) => compareVersions(poetry, p.poetry.min) >= 0 && compareVersions(poetry, p.poetry.below) < 0,
+  )?.version;
 }

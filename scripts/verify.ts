@@ -13,9 +13,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validCombinations } from '../generators/compat.js';
 import { STATIC_DEFAULTS, type Answers } from '../generators/options.js';
+import { DEPS_VARIANTS, NO_LOCK_WARNING } from '../generators/variants.js';
 import { PYTHON_VERSIONS, VERSIONS } from '../generators/versions.js';
+import { renderService } from '../generators/render.js';
 import { lintDockerfile } from './lib/dockerfile-lint.js';
 import { livingFlow } from './lib/living-flow.js';
+import { pyrightStrict, pyrightVersion, type TypeCheckFinding, type TypeCheckTree } from './lib/pyright.js';
 import { ruffCheck, ruffVersion } from './lib/ruff.js';
 import { textProblems } from './lib/text-checks.js';
 
@@ -193,6 +196,7 @@ async function fullChecks(preset: Preset, dir: string, work: string): Promise<vo
   const check = await run(join(HARNESS, 'check.sh'), [dir], join(LOG_DIR, `${id}.check.log`));
   record(id, 'poetry check + compileall (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
 
+  plantSecrets(dir);
   const jsonPath = join(work, `${id}.build.json`);
   const buildArgs = preset.choices.deps === 'wheels' ? HARNESS_BUILD_ARGS.flatMap((a) => ['--build-arg', a]) : [];
   const build = await run(
@@ -224,6 +228,7 @@ async function fullChecks(preset: Preset, dir: string, work: string): Promise<vo
     found.length === 0 && paths.includes('app/app/main.py'),
     found.map(([what, hits]) => `${what}: ${hits.slice(0, 3).join(', ')}`).join('; ') || `${paths.length} paths added above the base inspected`,
   );
+  hardeningChecks(preset, result, paths);
   if (preset.id === presetId(defaults)) {
     record(id, `budget: default preset adds ≤ ${mb(BUDGET.defaultAddedBytes)} above its base`, result.added_bytes <= BUDGET.defaultAddedBytes, mb(result.added_bytes));
   }
@@ -247,6 +252,7 @@ async function noLockBuild(dir: string, work: string) {
   const jsonPath = join(work, 'nolock.json');
   const build = await run(join(HARNESS, 'build-and-run.sh'), [dir, '--no-lock', '--no-rebuild', '--json', jsonPath, '--tag', 'localhost/pyservice-verify/nolock:latest'], join(LOG_DIR, 'nolock.build.log'));
   record(id, 'builds and answers /health with no poetry.lock (resolved in the build)', build.code === 0, build.code ? tail(build.output) : '');
+  noLockWarningCheck(id, 'localhost/pyservice-verify/nolock:latest', 1);
 }
 
 /** Each check must be able to fail: known-bad variants must be caught. */
@@ -261,7 +267,7 @@ async function badCases(work: string, dirs: Map<string, string>) {
   const broken = join(work, 'bad-distroless');
   cpSync(distroless, broken, { recursive: true });
   const dockerfile = readFileSync(join(broken, 'Dockerfile'), 'utf8');
-  const withoutFix = dockerfile.replace(/# Re-point the venv[\s\S]*?ln -sf python3\.13 \/app\/\.venv\/bin\/python\n/, '');
+  const withoutFix = dockerfile.replace('COPY --from=venv-distroless ', 'COPY --from=builder ');
   if (withoutFix === dockerfile) record('bad cases', 'venv → distroless without the interpreter-path fix', false, 'could not remove the fix from the Dockerfile');
   else {
     writeFileSync(join(broken, 'Dockerfile'), withoutFix);
@@ -269,6 +275,7 @@ async function badCases(work: string, dirs: Map<string, string>) {
     const reason = /FAIL: (.*)/.exec(build.output)?.[1] ?? '';
     record('bad cases', 'venv → distroless without the interpreter-path fix fails build-and-run', build.code !== 0 && reason !== '', reason || 'it passed');
   }
+  await pipInVenvBadCase(work, base);
   // 2. Builder and runtime on different Python tags: invisible to the harness (all 3.13), caught by the linter.
   const mismatched = readFileSync(join(base, 'Dockerfile'), 'utf8').replace(
     'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime',
@@ -282,6 +289,193 @@ async function badCases(work: string, dirs: Map<string, string>) {
   writeFileSync(join(failing, 'tests', 'test_health.py'), `${readFileSync(join(failing, 'tests', 'test_health.py'), 'utf8')}\n\ndef test_deliberately_broken() -> None:\n    assert 1 + 1 == 3\n`);
   const pytest = await run(join(HARNESS, 'pytest.sh'), [failing], join(LOG_DIR, 'bad-test.log'));
   record('bad cases', 'a failing generated test fails the pytest step', pytest.code === 1 && /1 failed/.test(pytest.output), `exit ${pytest.code}`);
+}
+
+// ---- Hardening checks (issue #9): secrets, pip, build output -----------------------------
+
+const HARNESS_HOME = process.env.PYSERVICE_HARNESS_HOME ?? '/var/cache/pyservice-harness';
+/** Secrets a developer may have in the project: none may reach the image. */
+const PLANTED_SECRETS = ['app/.env', 'app/core/.env.production', 'app/certs/server.pem', 'app/signing.key'] as const;
+
+function plantSecrets(dir: string): void {
+  for (const path of PLANTED_SECRETS) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), 'PLANTED_BY_VERIFY=must-not-reach-the-image\n');
+  }
+}
+
+/** The harness's build log of an image tag (build-and-run.sh names it after the tag). */
+function harnessBuildLog(tag: string, engine: 'podman' | 'buildkit' = 'podman'): string {
+  const name = (tag.split('/').pop() ?? tag).toLowerCase().replace(/[^a-z0-9._\n-]/g, '-');
+  const path = join(HARNESS_HOME, 'logs', 'build-and-run', `${name}${engine === 'buildkit' ? '-buildkit' : ''}.log`);
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
+
+/** A venv's pip (the package or its scripts), under `venvPath` ("/app/.venv"), in image paths. */
+function pipInVenv(paths: readonly string[], venvPath: string): string[] {
+  const venv = venvPath.replace(/^\//, '');
+  const pattern = new RegExp(`^${venv.replace(/\./g, '\\.')}/(lib/python[\\d.]+/site-packages/pip([-/]|$)|bin/pip[\\d.]*$)`);
+  return paths.filter((p) => pattern.test(p));
+}
+
+function noLockWarningCheck(id: string, tag: string, expected: 0 | 1): void {
+  const log = harnessBuildLog(tag);
+  const lines = log.split('\n').filter((line) => line.includes(NO_LOCK_WARNING) && !/\becho\b/.test(line));
+  record(
+    id,
+    expected ? 'a build without poetry.lock says so in one line of its output' : 'a build with poetry.lock prints no missing-lock warning',
+    log !== '' && lines.length === expected,
+    log === '' ? `no build log for ${tag}` : `${lines.length} warning line(s)`,
+  );
+}
+
+function hardeningChecks(preset: Preset, result: HarnessJson, paths: readonly string[]): void {
+  const { id } = preset;
+  const planted = paths.filter((p) => PLANTED_SECRETS.some((s) => p === `app/${s}` || p.endsWith(`/${s}`)));
+  record(id, `planted secrets (${PLANTED_SECRETS.join(', ')}) are not in the image`, planted.length === 0, planted.join(', '));
+  const venvPath = DEPS_VARIANTS[preset.choices.deps].venvPath;
+  const pip = pipInVenv(paths, venvPath);
+  record(id, `no pip in the runtime venv (${venvPath})`, pip.length === 0, pip.slice(0, 3).join(', '));
+  const compiled = paths.filter((p) => /^app\/app\/(.*\/)?__pycache__\/.*\.pyc$/.test(p));
+  record(id, 'app/ is byte-compiled in the image', compiled.some((p) => p.startsWith('app/app/__pycache__/main.')), `${compiled.length} .pyc files under app/`);
+  const log = harnessBuildLog(result.image);
+  const warnings = log.split('\n').filter((line) => /useradd warning|SYS_UID_MAX|groupadd warning/i.test(line));
+  record(id, 'the build prints no useradd/groupadd warning', log !== '' && warnings.length === 0, log === '' ? 'no build log' : warnings.slice(0, 2).join(' | '));
+  noLockWarningCheck(id, result.image, 0);
+}
+
+/** Ask the harness what it provides for a Python version (a lib.sh function, e.g. harness_poetry_version). */
+function harnessFact(fn: string, python: string): string {
+  const result = spawnSync('bash', ['-c', `source "${HARNESS}/lib.sh" && ${fn} "$1"`, 'fact', python], { encoding: 'utf8' });
+  return result.stdout.trim();
+}
+
+/**
+ * `make lock` on a machine with Docker but no Poetry: the Makefile builds the Dockerfile's
+ * `poetry` stage and runs its pinned Poetry. `docker` here is the harness's podman with the
+ * harness's network (its local PyPI) and Poetry version, as build-and-run.sh builds.
+ */
+async function makeLockWithoutPoetry(base: string, work: string): Promise<void> {
+  const id = `${presetId(defaults)} (make lock without Poetry)`;
+  const dir = join(work, 'make-lock');
+  cpSync(base, dir, { recursive: true });
+  rmSync(join(dir, 'poetry.lock'), { force: true });
+  const bin = join(work, 'docker-bin');
+  mkdirSync(bin, { recursive: true });
+  const podman = join(HARNESS, 'podman.sh');
+  const hosts = '--network host --add-host pypi.org:127.0.0.1 --add-host files.pythonhosted.org:127.0.0.1';
+  const poetry = harnessFact('harness_poetry_version', defaults.python);
+  writeFileSync(
+    join(bin, 'docker'),
+    `#!/bin/sh
+# docker for make lock: the harness's podman, its network (local PyPI) and its Poetry ${poetry}
+sub=$1; shift
+case "$sub" in
+  build) exec "${podman}" build ${hosts} --pull=never --build-arg POETRY_VERSION=${poetry} "$@" ;;
+  run) exec "${podman}" run ${hosts} "$@" ;;
+  *) exec "${podman}" "$sub" "$@" ;;
+esac
+`,
+    { mode: 0o755 },
+  );
+  const make = await run('make', ['-C', dir, 'lock', 'POETRY=poetry-is-not-installed', `DOCKER=${join(bin, 'docker')}`, 'IMAGE=localhost/pyservice-verify/make-lock'], join(LOG_DIR, 'make-lock.log'));
+  const said = make.output.includes('poetry-is-not-installed is not installed: locking with the Poetry pinned in the Dockerfile');
+  const locked = existsSync(join(dir, 'poetry.lock'));
+  record(id, 'make lock writes poetry.lock with the Dockerfile\'s pinned Poetry when Poetry is not installed', make.code === 0 && said && locked, make.code ? tail(make.output) : `poetry.lock ${locked ? 'written' : 'missing'}`);
+  if (!locked) return;
+  const check = await run(join(HARNESS, 'check.sh'), [dir], join(LOG_DIR, 'make-lock.check.log'));
+  record(id, 'that lock passes poetry check --lock (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
+}
+
+let pipSaving: { withPip: number; without: number; pipPaths: number } | undefined;
+
+/** The default Dockerfile with pip left in the venv: the check must catch it; the size difference is what dropping pip saves. */
+async function pipInVenvBadCase(work: string, base: string): Promise<void> {
+  const ours = rows.find((r) => r.preset === presetId(defaults));
+  const dir = join(work, 'bad-pip');
+  cpSync(base, dir, { recursive: true });
+  const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+  const withPip = dockerfile.replace(/ \\\n\s+POETRY_VIRTUALENVS_OPTIONS_NO_PIP=true/, '');
+  if (withPip === dockerfile || !ours) {
+    record('bad cases', 'venv with pip', false, ours ? 'could not remove the no-pip option from the Dockerfile' : 'default preset has no image row');
+    return;
+  }
+  writeFileSync(join(dir, 'Dockerfile'), withPip);
+  const jsonPath = join(work, 'bad-pip.json');
+  const tag = 'localhost/pyservice-verify/bad-pip:latest';
+  await run(join(HARNESS, 'build-and-run.sh'), [dir, '--no-rebuild', '--json', jsonPath, '--tag', tag], join(LOG_DIR, 'bad-pip.log'));
+  if (!existsSync(jsonPath)) {
+    record('bad cases', 'a venv with pip is caught by the no-pip check', false, 'the build failed');
+    return;
+  }
+  const result = JSON.parse(readFileSync(jsonPath, 'utf8')) as HarnessJson;
+  const basePaths = result.base_image ? basePathsOf(result.base_image) : new Set<string>();
+  const pip = pipInVenv(imagePaths(tag).filter((p) => !basePaths.has(p)), DEPS_VARIANTS[defaults.deps].venvPath);
+  record('bad cases', 'a venv with pip (no POETRY_VIRTUALENVS_OPTIONS_NO_PIP) is caught by the no-pip check', pip.length > 0, `${pip.length} pip paths`);
+  pipSaving = { withPip: result.added_bytes, without: ours.addedBytes, pipPaths: pip.length };
+}
+
+function pipSavingReport(): string {
+  if (!pipSaving) return '';
+  const saved = pipSaving.withPip - pipSaving.without;
+  return `
+**pip left out of the runtime venv** (every preset; \`verify\` checks that no image has pip in its venv): the default
+preset built with pip in its venv (the same Dockerfile without \`POETRY_VIRTUALENVS_OPTIONS_NO_PIP=true\`, ${pipSaving.pipPaths}
+pip paths) adds ${mb(pipSaving.withPip)} above its base; without pip it adds ${mb(pipSaving.without)}: **${mb(saved)} (${saved.toLocaleString('en')} bytes) saved**.
+The wheels presets never had pip in their venv (\`python -m venv --without-pip\`); the slim base image keeps its own system pip.
+`;
+}
+
+// ---- Strict type check of the generated code (issue #9) -----------------------------------
+
+/** Unpack the Python sources (.py, .pyi, py.typed) of every wheel in a harness index view. */
+function unpackIndex(view: 'index' | 'index-sid', dest: string): string {
+  const packages = join(HARNESS_HOME, view, 'packages');
+  const script = `import pathlib, sys, zipfile
+dest = pathlib.Path(sys.argv[1])
+for wheel in sorted(pathlib.Path(sys.argv[2]).glob("*.whl")):
+    with zipfile.ZipFile(wheel) as z:
+        for name in z.namelist():
+            if name.endswith((".py", ".pyi", "py.typed")) and ".dist-info/" not in name:
+                z.extract(name, dest)
+`;
+  const result = spawnSync('python3', ['-c', script, dest, packages], { encoding: 'utf8', timeout: 300_000 });
+  if (result.status !== 0) throw new Error(`could not unpack ${packages}: ${result.stderr.trim()}`);
+  return dest;
+}
+
+/**
+ * pyright --strict over every distinct Python tree the generator writes (the Python files of
+ * all valid combinations, grouped by content and Python version), each against the libraries
+ * of the harness index view its Python uses.
+ */
+function typeCheckGenerated(work: string): void {
+  const id = 'type check';
+  const trees = new Map<string, TypeCheckTree & { view: 'index' | 'index-sid' }>();
+  for (const combo of validCombinations()) {
+    const files = renderService({ ...STATIC_DEFAULTS, name: 'typed-service', author: null, ...combo }, '0.0.0');
+    const python = new Map([...files].filter(([path]) => path.endsWith('.py')).sort(([a], [b]) => a.localeCompare(b)));
+    const key = `${combo.python}\n${JSON.stringify([...python])}`;
+    if (trees.has(key)) continue;
+    const minor = Number(combo.python.split('.')[1]);
+    // The harness's index views: trixie's packages for Python <= 3.13, sid's for 3.14/3.15.
+    trees.set(key, { name: `py${combo.python.replace('.', '')}-${combo.server}`, python: combo.python, files: python, view: minor >= 14 ? 'index-sid' : 'index' });
+  }
+  const findings: TypeCheckFinding[] = [];
+  let filesAnalyzed = 0;
+  for (const view of ['index', 'index-sid'] as const) {
+    const dir = join(work, `typecheck-${view}`);
+    mkdirSync(dir, { recursive: true });
+    const libraries = unpackIndex(view, join(work, `libs-${view}`));
+    const result = pyrightStrict([...trees.values()].filter((t) => t.view === view), libraries, dir);
+    findings.push(...result.findings);
+    filesAnalyzed += result.filesAnalyzed;
+  }
+  record(id, `${pyrightVersion()} --strict analysed the generated trees`, filesAnalyzed > 0, `${trees.size} distinct trees, ${filesAnalyzed} files`);
+  for (const tree of trees.values()) {
+    const own = findings.filter((f) => f.tree === tree.name);
+    record(id, `${tree.name} (Python ${tree.python}) is clean under pyright --strict`, own.length === 0, own.slice(0, 4).map((f) => `${f.path}:${f.line} ${f.rule}: ${f.message}`).join('; '));
+  }
 }
 
 function writeReports(all: Preset[]) {
@@ -303,7 +497,7 @@ function writeReports(all: Preset[]) {
 Measured by \`npm run verify\` on ${date} (${process.platform}/${process.arch}, ${(spawnSync('nproc', { encoding: 'utf8' }).stdout || '?').trim()} cores) with the offline harness: podman/buildah builds of each generated Dockerfile, unmodified, from stand-in base images and a local PyPI. ${passed} checks passed, ${failed} failed.
 
 ${table}
-
+${pipSavingReport()}
 Python versions the harness cannot run (every stand-in image holds Python 3.13):
 ${statics.join('\n')}
 
@@ -322,7 +516,8 @@ image is about 120–150 MB depending on the version), its distroless image is a
 builds of each package (fastapi 0.115, uvicorn 0.32, pydantic 2.10...), so absolute sizes differ from the real registries.
 Compare **added above base**: it is the dependency layer, the app and the user we add, which is what our Dockerfile decides.
 Build times include resolving a lock inside the harness and are cold (no cached layers for the image); rebuild times are
-after appending one line to \`app/main.py\`.
+after appending one line to \`app/main.py\`, and include byte-compiling \`app/\` and the build-time import check (about 4–6 s
+here: importing the app loads FastAPI and pydantic), which rerun whenever the code changes.
 `;
   mkdirSync(REPORT_DIR, { recursive: true });
   writeFileSync(join(REPORT_DIR, 'images.md'), body);
@@ -369,6 +564,7 @@ async function main(): Promise<number> {
   const dirs = new Map<string, string>();
   const started = Date.now();
   try {
+    typeCheckGenerated(work);
     for (const preset of all.filter((p) => only.length === 0 || only.includes(p.id))) {
       const dir = join(work, preset.id);
       const files = await scaffold(dir, preset.choices);
@@ -385,6 +581,7 @@ async function main(): Promise<number> {
     if (only.length === 0 || only.includes('living')) await livingFlow({ cli: CLI, harness: HARNESS, work, logDir: LOG_DIR, record, run });
     if (only.length === 0) {
       await noLockBuild(dirs.get(presetId(defaults))!, work);
+      await makeLockWithoutPoetry(dirs.get(presetId(defaults))!, work);
       await badCases(work, dirs);
       writeReports(all);
     }

@@ -35,6 +35,8 @@ export function makefileProblems(makefile: string): string[] {
   let inRule = false;
   makefile.split('\n').forEach((line, index) => {
     if (/^[A-Za-z0-9_.-]+( [A-Za-z0-9_.-]+)*:([^=]|$)/.test(line)) inRule = true;
+    // Conditional directives may sit between recipe lines: make reads them, they are not recipe lines.
+    else if (/^(ifeq|ifneq|ifdef|ifndef|else|endif)\b/.test(line)) return;
     else if (line.trim() === '' || line.startsWith('#')) inRule = line.trim() === '' ? false : inRule;
     else if (inRule && !line.startsWith('\t')) problems.push(`line ${index + 1}: recipe line not indented with a tab`);
   });

@@ -40,7 +40,7 @@ describe.concurrent('the interview (pty)', () => {
     expect(asked.n).toBe(5); // the run ended: no sixth question was waiting
 
     const out = pty.output();
-    expect(out).toContain('✔ Created my-service: 29 files');
+    expect(out).toContain('✔ Created my-service: 30 files');
     expect(out).not.toContain('Created my-service in my-service');
     // Next steps in the order a user runs them, then the missing tool explained.
     expect(out).toMatch(/Next steps:\s+cd my-service\s+make install[^\n]*\n\s+make test[^\n]*\n\s+make run[^\n]*\n\s+make docker-build docker-run/);
@@ -226,7 +226,7 @@ describe.concurrent('a non-empty target in a terminal is a question', () => {
     expect(await pty.exit).toBe(0);
     expect(readFileSync(join(cwd, 'taken', 'Makefile'), 'utf8')).not.toBe('mine\n');
     expect(readFileSync(join(cwd, 'taken', 'notes.txt'), 'utf8')).toBe('keep me\n');
-    expect(pty.output()).toMatch(/Created taken: 29 files \(1 of yours replaced\)/);
+    expect(pty.output()).toMatch(/Created taken: 30 files \(1 of yours replaced\)/);
   });
 
   it('cancels, writing nothing', async () => {

@@ -135,7 +135,8 @@ describe.concurrent('pyservice docker', () => {
     expect(result.stdout).toMatch(/conflict\s+Dockerfile/);
     expect(result.stdout).toMatch(/1 file has conflicts: resolve the blocks between <<<<<<< yours and >>>>>>> create-pyservice .* in:\n\s+Dockerfile/);
     const dockerfile = read(join(dir, 'Dockerfile'));
-    expect(dockerfile).toMatch(/<<<<<<< yours\nFROM .* AS runtime # pinned by us\n=======\nFROM gcr\.io\/distroless\/python3-debian13:nonroot AS runtime\n>>>>>>> create-pyservice/);
+    // Theirs: the distroless venv fix-up stage, then the runtime stage on distroless.
+    expect(dockerfile).toMatch(/<<<<<<< yours\nFROM .* AS runtime # pinned by us\n=======\n[^<>]*\nFROM gcr\.io\/distroless\/python3-debian13:nonroot AS runtime\n[^<>]*>>>>>>> create-pyservice/);
     expect(status(dir)).toEqual([' M .pyservice.json', ' M Dockerfile', ' M README.md']);
   });
 });

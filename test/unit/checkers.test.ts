@@ -64,4 +64,9 @@ describe('makefileProblems', () => {
     expect(makefileProblems('all: ## x\n    echo no\n')).toEqual(['line 2: recipe line not indented with a tab']);
     expect(makefileProblems('X ?= 1\nall:\n\techo ok\n\nclean:\n\trm -f x\n')).toEqual([]);
   });
+
+  it('accepts conditional directives between recipe lines, and still checks the recipe lines', () => {
+    expect(makefileProblems('lock:\nifeq ($(X),)\n\tpoetry lock\nelse\n\tdocker build .\nendif\n')).toEqual([]);
+    expect(makefileProblems('lock:\nifeq ($(X),)\n  poetry lock\nendif\n')).toEqual(['line 3: recipe line not indented with a tab']);
+  });
 });

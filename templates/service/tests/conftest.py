@@ -7,12 +7,13 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.main import create_app
+from tests.settings import IsolatedSettings
 
 
 @pytest.fixture
 def settings() -> Settings:
     """Settings for tests, independent of a local `.env` file."""
-    return Settings(_env_file=None, environment="test", log_level="debug")
+    return IsolatedSettings(log_level="debug")
 
 
 @pytest.fixture
