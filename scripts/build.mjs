@@ -18,10 +18,11 @@ const common = {
   platform: 'node',
   target: 'node20',
   define: { __VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies call require() for Node built-ins (esbuild's __require looks for a
-  // `require` in scope): one made on first use, so that a chunk without such code pays nothing.
+  // Bundled CommonJS code (and the lazily loaded built-ins, scripts/lib/lazy-builtins.mjs) call
+  // require() for Node built-ins (esbuild's __require looks for a `require` in scope): Node's own
+  // lookup of a built-in where it has one (20.16+), else a require() made on first use.
   banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; var __required; function require(id) { return (__required ??= __createRequire(import.meta.url))(id); }",
+    js: "import { createRequire as __createRequire } from 'node:module'; var __required; function require(id) { return process.getBuiltinModule?.(id) ?? (__required ??= __createRequire(import.meta.url))(id); }",
   },
   logLevel: 'warning',
 };
