@@ -3,8 +3,10 @@
 // the esbuild bundle in dist/, built when the package is packed (prepack), so
 // the published package always has it and installing it runs no script. In a
 // clone, `npm ci && npx . my-api` arrives here before any build: build once.
-// (What only that first build needs is imported only then: every run starts here.)
-import { existsSync } from 'node:fs';
+// Every run starts here, so this file loads nothing it does not use: node:fs through Node's own
+// lookup where it has one (20.16+; an ESM import of node:fs also loads its streams and promise API),
+// and what only that first build needs only then.
+const { existsSync } = process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {

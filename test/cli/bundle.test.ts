@@ -58,7 +58,7 @@ describe.concurrent('the published bundle', () => {
   it.each([
     ['a scaffold without git', ['svc', '--yes', '--no-git', '--no-install', '--author', 'Ada <ada@example.org>'], /^(child_process|internal\/child_process)/],
     ['--dry-run --json', ['svc', '--dry-run', '--json', '--author', ''], /^(child_process|internal\/child_process|zlib)/],
-    ['--help', ['--help'], /^(crypto|internal\/crypto\/|child_process|internal\/child_process|zlib)/],
+    ['--help', ['--help'], /^(crypto|internal\/crypto\/|child_process|internal\/child_process|zlib|internal\/fs\/streams)/],
   ])('loads no built-in module it does not use: %s', (_label, args, unused) => {
     const cwd = mkdtempSync(join(tmpdir(), 'pyservice-modules-'));
     const probe = join(cwd, 'probe.cjs');
