@@ -6,6 +6,7 @@
  *   UPDATE_GOLDEN=1 npx vitest run test/golden
  * then read the diff like any other code change (refused when CI is set).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,5 +91,17 @@ describe('UPDATE_GOLDEN', () => {
     expect(updateRequested({ UPDATE_GOLDEN: '1' })).toBe(true);
     expect(updateRequested({ CI: 'true' })).toBe(false);
     expect(updateRequested({})).toBe(false);
+  });
+});
+
+describe.each(Object.entries(GOLDEN_PRESETS))('golden preset %s: the recorded base', (preset, { combo }) => {
+  it("names every other generated file by the git blob id of its reviewed content", () => {
+    const expected = expectedProject(preset, combo);
+    const record = JSON.parse(expected.get('.pyservice.json')!) as { base?: { files?: Record<string, string> } };
+    // git's blob id: sha1 of "blob <size>\0<content>" (computed here, not by the code under test).
+    const blobId = (content: string) =>
+      createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0`).update(content).digest('hex');
+    const others = [...expected].filter(([path]) => path !== '.pyservice.json');
+    expect(record.base?.files).toEqual(Object.fromEntries(others.map(([path, content]) => [path, blobId(content)])));
   });
 });
