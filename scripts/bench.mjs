@@ -26,6 +26,14 @@ const ours = join(repo, 'bin', 'create-pyservice.js');
 const vite = join(repo, 'node_modules', 'create-vite', 'index.js');
 const viteVersion = JSON.parse(readFileSync(join(repo, 'node_modules', 'create-vite', 'package.json'), 'utf8')).version;
 
+// Every command runs in this machine's environment as the caller has it, without what `npm run`
+// adds (so that `npm run bench` and `node scripts/bench.mjs` measure the same thing).
+const CALLER_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && !['INIT_CWD', 'NODE', 'COLOR', 'EDITOR'].includes(name)),
+);
+// Node reads NODE_EXTRA_CA_CERTS when it starts: every command (and the floor) pays for it alike.
+const extraCerts = process.env.NODE_EXTRA_CA_CERTS ? `; NODE_EXTRA_CA_CERTS is set (Node parses those certificates at start, in every command)` : '';
+
 const work = mkdtempSync(join(tmpdir(), 'pyservice-bench-'));
 const probe = join(work, 'probe.cjs');
 writeFileSync(
@@ -77,7 +85,7 @@ function runOnce(c) {
   const result = spawnSync(process.execPath, ['--require', probe, ...c.args], {
     cwd: join(dir, c.cwd ?? ''),
     stdio: 'ignore',
-    env: { ...process.env, HOME: home, BENCH_PROBE_OUT: out, NO_COLOR: '1' },
+    env: { ...CALLER_ENV, HOME: home, BENCH_PROBE_OUT: out, NO_COLOR: '1' },
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   rmSync(dir, { recursive: true, force: true });
@@ -116,7 +124,7 @@ const rows = cases.map((c) => {
   return `| \`${c.label}\` | ${s.wall.toFixed(0)} ms | ${s.fastest.toFixed(0)} ms | ${s.cpu.toFixed(0)} ms | ${rss} | ${ratio ? `**${ratio}**` : ''} |`;
 });
 const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
-const caption = `${RUNS} interleaved runs each (after a warm-up round) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, create-vite ${viteVersion}, ${cpus().length} cores, load average ${load(loadBefore)} before and ${load(loadAfter)} after. Ratio = median wall time over the median of the create-vite command it is compared with (its scaffold; its \`--help\` for ours); RSS in parentheses against that command.`;
+const caption = `${RUNS} interleaved runs each (after a warm-up round) on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, create-vite ${viteVersion}, ${cpus().length} cores, load average ${load(loadBefore)} before and ${load(loadAfter)} after${extraCerts}. Ratio = median wall time over the median of the create-vite command it is compared with (its scaffold; its \`--help\` for ours); RSS in parentheses against that command.`;
 const table = [
   '| command | median wall | fastest | median CPU | median peak RSS | ratio to create-vite |',
   '|---|---|---|---|---|---|',
