@@ -20,13 +20,25 @@ const status = (dir: string) =>
   spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
 const edit = (dir: string, path: string, change: (text: string) => string) => writeFileSync(join(dir, path), change(read(join(dir, path))));
 
-/** A fresh project (committed), and a function to run a command in it. */
-async function project(flags: string[] = [], cli?: string) {
+/** Create a project with the CLI (committed, base recorded); returns its directory. */
+async function create(flags: string[], cli?: string): Promise<string> {
   const { cwd, home } = sandbox();
   const created = await runCli(['api', '--yes', ...flags], { cwd, env: env(home), ...(cli ? { cli } : {}) });
   expect(created.stderr).toBe('');
   expect(created.code).toBe(0);
+  return join(cwd, 'api');
+}
+
+// The default project is created once; each test gets a copy of it (its git repository and base
+// included), so tests share the cost of creating it but never each other's changes.
+let pristine: Promise<string> | undefined;
+
+/** A fresh project (committed), and a function to run a command in it. */
+async function project(flags: string[] = [], cli?: string) {
+  const { cwd, home } = sandbox();
   const dir = join(cwd, 'api');
+  if (flags.length === 0 && !cli) cpSync(await (pristine ??= create([])), dir, { recursive: true });
+  else cpSync(await create(flags, cli), dir, { recursive: true });
   const run = (args: string[], bin?: string) => runCli(args, { cwd: dir, env: env(home), ...(bin ? { cli: bin } : {}) });
   return { dir, home, run };
 }
