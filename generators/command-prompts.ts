@@ -7,7 +7,7 @@ import confirm from '@inquirer/confirm';
 import input from './line-input.js';
 import select from '@inquirer/select';
 import { whyDisabled } from './compat.js';
-import { CHOICE_KEYS, OPTIONS, textOf, type Answers } from './options.js';
+import { IMAGE_KEYS, OPTIONS, textOf, type Answers } from './options.js';
 import type { ProjectAnswers } from './render.js';
 import { routeNames } from './route.js';
 
@@ -25,17 +25,17 @@ export async function askRouteName(existing: readonly string[]): Promise<string>
   });
 }
 
-type ImageKey = (typeof CHOICE_KEYS)[number] | 'port';
+type ImageKey = (typeof IMAGE_KEYS)[number] | 'port';
 
 /** Ask each image choice not given, in the option table's order; the current value is the default. */
 export async function askImageChoices(current: ProjectAnswers, given: Partial<Pick<Answers, ImageKey>>): Promise<Partial<Pick<Answers, ImageKey>>> {
   const answers: Partial<Pick<Answers, ImageKey>> = { ...given };
   const known = () => ({ ...current, ...answers });
-  for (const key of CHOICE_KEYS) {
+  for (const key of IMAGE_KEYS) {
     if (answers[key] !== undefined) continue;
     const def = OPTIONS[key];
     // Judge each value against what is decided so far (given flags and earlier answers), not the old values.
-    const decided = Object.fromEntries(CHOICE_KEYS.filter((k) => answers[k] !== undefined).map((k) => [k, answers[k]]));
+    const decided = Object.fromEntries(IMAGE_KEYS.filter((k) => answers[k] !== undefined).map((k) => [k, answers[k]]));
     const choices = def.choices.map((choice) => {
       const reason = whyDisabled(key, choice.value as never, decided);
       return {

@@ -11,7 +11,8 @@ import { unifiedDiff } from './diff.js';
 import { GENERATORS, type RunContext } from './generator.js';
 import { visibleFiles, type Command, type LivingPlan } from './living.js';
 import { describe as describeReason } from './merge.js';
-import { OPTIONS, realMachine, type Answers } from './options.js';
+import { IMAGE_KEYS, OPTIONS, realMachine, type Answers } from './options.js';
+import { defaultOf, setAnswer } from './resolve.js';
 import { onPath } from './post.js';
 import { applyErrorOf, DOCKER_KEYS, type DockerKey } from './project.js';
 import { findProject, RecordError, type Project } from './record.js';
@@ -178,6 +179,16 @@ async function dockerAnswers(project: Project, args: CommandArgs, interactive: b
     );
   }
   const answers: Pick<Answers, DockerKey> = { ...pick(current, DOCKER_KEYS), ...given };
+  // A choice not given that the new ones rule out takes its default for them, as creation
+  // would: `docker --runtime distroless` moves a Python 3.14 project to 3.13, distroless's only Python.
+  const machine = realMachine(false, () => false);
+  for (const key of IMAGE_KEYS) {
+    if (given[key] !== undefined) continue;
+    const fallback = defaultOf(key, answers, machine);
+    if (!fallback.ok || fallback.value === answers[key]) continue;
+    const before = compatViolations(answers).length;
+    if (compatViolations({ ...answers, [key]: fallback.value }).length < before) setAnswer(answers, key, fallback.value);
+  }
   const violations = compatViolations(answers).map((v) => v.message);
   if (violations.length > 0) throw new CliError(violations, EXIT.usage);
   return answers;

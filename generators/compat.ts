@@ -3,18 +3,18 @@
  * The CLI checks it (all violations at once), the prompts use it to disable
  * choices with the reason, and the tests enumerate every valid preset from it.
  */
-import { CHOICE_KEYS, OPTIONS, type Answers, type ChoiceKey } from './options.js';
+import { IMAGE_KEYS, OPTIONS, type Answers, type ImageKey } from './options.js';
 import { POETRY_PLUGIN_EXPORT, pluginExportFor, VERSIONS } from './versions.js';
 
-type Choices = Pick<Answers, ChoiceKey>;
+type Choices = Pick<Answers, ImageKey>;
 /** What the checks read: the choices, and the Poetry the image pins (for the export plugin). */
 type Checked = Partial<Choices & Pick<Answers, 'poetryVersion'>>;
 
 export interface CompatRule {
   /** The rule applies when every key here has one of the listed values. */
-  readonly when: { readonly [K in ChoiceKey]?: readonly Choices[K][] };
+  readonly when: { readonly [K in ImageKey]?: readonly Choices[K][] };
   /** ... and then `key` must have one of `allowed`. */
-  readonly require: { readonly key: ChoiceKey; readonly allowed: readonly string[] };
+  readonly require: { readonly key: ImageKey; readonly allowed: readonly string[] };
   readonly reason: string;
   readonly suggestion: string;
 }
@@ -43,7 +43,7 @@ export interface CompatViolation {
 
 const describe = (rule: CompatRule, answers: Partial<Choices>): string => {
   const parts = [
-    ...Object.keys(rule.when).map((k) => `--${OPTIONS[k as ChoiceKey].flag} ${answers[k as ChoiceKey]}`),
+    ...Object.keys(rule.when).map((k) => `--${OPTIONS[k as ImageKey].flag} ${answers[k as ImageKey]}`),
     `--${OPTIONS[rule.require.key].flag} ${answers[rule.require.key]}`,
   ];
   return `${parts.join(' with ')} is not possible: ${rule.reason}; ${rule.suggestion}`;
@@ -55,7 +55,7 @@ const describe = (rule: CompatRule, answers: Partial<Choices>): string => {
  */
 export function compatViolations(answers: Checked): CompatViolation[] {
   const table = COMPAT_RULES.filter((rule) => {
-    const whenKeys = Object.keys(rule.when) as ChoiceKey[];
+    const whenKeys = Object.keys(rule.when) as ImageKey[];
     const known = [...whenKeys, rule.require.key].every((k) => answers[k] !== undefined);
     if (!known) return false;
     const applies = whenKeys.every((k) => (rule.when[k] as readonly string[]).includes(answers[k] as string));
@@ -80,7 +80,7 @@ function pluginExportViolations({ deps, poetryVersion }: Checked): CompatViolati
 }
 
 /** Why `value` cannot be chosen for `key` given the other answers, or undefined if it can. */
-export function whyDisabled<K extends ChoiceKey>(key: K, value: Choices[K], known: Partial<Choices>): string | undefined {
+export function whyDisabled<K extends ImageKey>(key: K, value: Choices[K], known: Partial<Choices>): string | undefined {
   const violation = compatViolations({ ...known, [key]: value })[0];
   return violation ? violation.rule.reason : undefined;
 }
@@ -88,7 +88,7 @@ export function whyDisabled<K extends ChoiceKey>(key: K, value: Choices[K], know
 /** Every valid combination of the choice options, in table order. */
 export function validCombinations(): Choices[] {
   let combos: Partial<Choices>[] = [{}];
-  for (const key of CHOICE_KEYS) {
+  for (const key of IMAGE_KEYS) {
     const values = OPTIONS[key].choices.map((c) => c.value);
     combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [key]: value })));
   }

@@ -101,6 +101,22 @@ export function markdownText(value: string): string {
     );
 }
 
+/** Characters a YAML double-quoted scalar must escape besides the controls: BOM and non-characters. */
+const YAML_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/**
+ * A YAML double-quoted scalar, quotes included: backslash and quote escaped,
+ * every control or line-separator character as a `\uXXXX` escape, so the value
+ * is read back exactly and stays on one line.
+ */
+export function yamlString(value: string): string {
+  const body = value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(YAML_UNSAFE, (c) => `\\u${hex4(c)}`);
+  return `"${body}"`;
+}
+
 /** A JSON array of strings, the exec form of Dockerfile CMD/ENTRYPOINT/HEALTHCHECK. */
 export function jsonArray(values: readonly string[]): string {
   return `[${values.map((v) => JSON.stringify(v)).join(', ')}]`;

@@ -217,7 +217,12 @@ const RUNTIME_CHOICES = [
 const PYTHON_CHOICES: readonly Choice<(typeof PYTHON_VERSIONS)[number]>[] = PYTHON_VERSIONS.map((v) => ({
   value: v,
   label: (known: Known) => (known.runtime === 'distroless' ? `Python ${v}` : VERSIONS.pythonImage(v)),
-  hint: v === VERSIONS.distrolessPython ? 'the one version every runtime offers (distroless included)' : 'slim runtime only',
+  hint:
+    v === VERSIONS.distrolessPython
+      ? 'the one version every runtime offers (distroless included)'
+      : v === VERSIONS.defaultPython
+        ? 'the current CPython release; slim runtime only (distroless ships 3.13)'
+        : 'slim runtime only',
 }));
 
 const DEPS_CHOICES = [
@@ -228,6 +233,15 @@ const DEPS_CHOICES = [
 const SERVER_CHOICES = [
   { value: 'uvicorn', label: 'uvicorn', hint: 'one process per container, as FastAPI recommends under an orchestrator' },
   { value: 'gunicorn', label: 'gunicorn + uvicorn workers', hint: 'a process manager with several workers, for a VM or a single host' },
+] as const satisfies readonly Choice[];
+
+export const CI_CHOICES = [
+  {
+    value: 'github',
+    label: 'GitHub Actions',
+    hint: '.github/workflows/ci.yml: ruff, mypy and pytest on the chosen Python, and a cached BuildKit image build',
+  },
+  { value: 'none', label: 'none', hint: 'no CI workflow (Dependabot still watches the dependencies and base images)' },
 ] as const satisfies readonly Choice[];
 
 /**
@@ -299,10 +313,13 @@ export const OPTIONS = {
     title: 'Python',
     flag: 'python',
     valueName: 'VERSION',
-    help: `Python version of the project and its images; ${VERSIONS.distrolessPython} is the one every runtime offers (3.10 reached end of life in October 2026)`,
+    help: `Python version of the project and its images; ${VERSIONS.defaultPython} is the current release, ${VERSIONS.distrolessPython} the one distroless ships (3.10 reached end of life in October 2026)`,
     stage: 'core',
     message: 'Python version',
-    default: { value: VERSIONS.distrolessPython },
+    default: {
+      derive: (known) => ok(known.runtime === 'distroless' ? VERSIONS.distrolessPython : VERSIONS.defaultPython),
+      help: `${VERSIONS.defaultPython}; ${VERSIONS.distrolessPython} with --runtime distroless (its only Python)`,
+    },
     recorded: true,
   }),
   deps: choiceOption(DEPS_CHOICES, {
@@ -348,6 +365,28 @@ export const OPTIONS = {
     parse: parsePoetryVersion,
     default: { value: VERSIONS.poetry },
     recorded: true,
+  }),
+  ci: choiceOption(CI_CHOICES, {
+    title: 'CI',
+    flag: 'ci',
+    valueName: 'SERVICE',
+    help: 'continuous integration for the generated project: github (.github/workflows/ci.yml) or none',
+    stage: 'customise',
+    message: 'CI workflow',
+    default: { value: 'github' },
+    recorded: true,
+  }),
+  compose: option({
+    title: 'compose.yaml',
+    kind: 'boolean',
+    flag: 'compose',
+    help: 'compose.yaml for local runs with Docker Compose (make up / make down)',
+    stage: 'customise',
+    message: 'Add a compose.yaml for local runs (make up / make down)?',
+    parse: parseBoolean,
+    default: { value: true },
+    recorded: true,
+    format: yesNo,
   }),
   git: option({
     title: 'Git repository',
@@ -404,6 +443,14 @@ export const OPTION_KEYS = Object.keys(OPTIONS) as OptionKey[];
 /** Options that are choices, in table order (compatibility is judged over these). */
 export type ChoiceKey = { [K in OptionKey]: (typeof OPTIONS)[K]['kind'] extends 'choice' ? K : never }[OptionKey];
 export const CHOICE_KEYS = OPTION_KEYS.filter((k): k is ChoiceKey => OPTIONS[k].kind === 'choice');
+
+/**
+ * The choices that shape the service and its image (the core questions): the
+ * compatibility rules and the valid combinations range over these, not over
+ * choices such as --ci that only add a file.
+ */
+export const IMAGE_KEYS = ['runtime', 'python', 'deps', 'server'] as const satisfies readonly ChoiceKey[];
+export type ImageKey = (typeof IMAGE_KEYS)[number];
 
 /** Recorded in the project's answers file. */
 export type RecordedKey = { [K in OptionKey]: (typeof OPTIONS)[K]['recorded'] extends true ? K : never }[OptionKey];

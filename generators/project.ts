@@ -9,14 +9,14 @@
 import { compatViolations } from './compat.js';
 import type { Generator, RunContext } from './generator.js';
 import type { LivingPlan } from './living.js';
-import { CHOICE_KEYS } from './options.js';
+import { IMAGE_KEYS } from './options.js';
 import { findProject } from './record.js';
 import { CliError, EXIT } from './ui.js';
 
 type Apply = 'pyservice:apply';
 
 /** The image choices `docker` changes, in the option table's order. */
-export const DOCKER_KEYS = [...CHOICE_KEYS, 'port'] as const;
+export const DOCKER_KEYS = [...IMAGE_KEYS, 'port'] as const;
 export type DockerKey = (typeof DOCKER_KEYS)[number];
 
 /** node-plop keeps only the message of a failed action; the CLI needs the error itself (its exit code, details). */

@@ -111,7 +111,7 @@ export const ROUTE_NAME = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * A recorded answer back through the option table's own parser, as if typed as
- * a flag: numbers as numbers, an object (the author) through the option's
+ * a flag: numbers as numbers, booleans as booleans, an object (the author) through the option's
  * formatter, and the result must be what the table itself would record.
  */
 function parseAnswer<K extends RecordedKey>(key: K, value: unknown): { value?: Answers[K]; problem?: string } {
@@ -119,6 +119,9 @@ function parseAnswer<K extends RecordedKey>(key: K, value: unknown): { value?: A
   let raw: string;
   if (def.kind === 'number') {
     if (typeof value !== 'number') return { problem: `must be a number, not ${JSON.stringify(value)}` };
+    raw = String(value);
+  } else if (def.kind === 'boolean') {
+    if (typeof value !== 'boolean') return { problem: `must be true or false, not ${JSON.stringify(value)}` };
     raw = String(value);
   } else if (typeof value === 'string') raw = value;
   else if (isPlainObject(value) && def.format && Object.values(value).every((v) => typeof v === 'string')) {

@@ -14,11 +14,12 @@ import {
   shellWord,
   tomlArray,
   tomlString,
+  yamlString,
 } from './escape.js';
-import { OPTIONS, textOf, type Answers, type ChoiceKey, type Known, type RecordedKey } from './options.js';
+import { OPTIONS, textOf, type Answers, type ChoiceKey, type Known, type OptionKey, type RecordedKey } from './options.js';
 import { initialRecord, RECORD_FILE } from './record.js';
 import { imageFacts, renderDockerfile } from './variants.js';
-import { DEV_DEPENDENCIES, VERSIONS, requirement, versionRange } from './versions.js';
+import { DEV_DEPENDENCIES, VERSIONS, actionRef, requirement, versionRange } from './versions.js';
 import { missingToolAdvice, TOOLS } from './tools.js';
 import { templateFiles } from './template-source.js';
 
@@ -41,15 +42,28 @@ const RENAMES: Readonly<Record<string, string>> = {
   _dockerignore: '.dockerignore',
   '_env.example': '.env.example',
   '_python-version': '.python-version',
+  '_pre-commit-config.yaml': '.pre-commit-config.yaml',
+  _gitattributes: '.gitattributes',
+  _editorconfig: '.editorconfig',
+  _github: '.github',
 };
 
-/** Files generated only for some answers: the choice and its value. */
-const ONLY_WHEN: Readonly<Record<string, { readonly [K in ChoiceKey]?: Answers[K] }>> = {
+/** Files generated only for some answers: the option and its value. */
+const ONLY_WHEN: Readonly<Record<string, { readonly [K in OptionKey]?: Answers[K] }>> = {
   'gunicorn_config.py': { server: 'gunicorn' },
   'app/__main__.py': { server: 'uvicorn' },
   'tests/test_gunicorn_config.py': { server: 'gunicorn' },
   'tests/test_main.py': { server: 'uvicorn' },
+  '.github/workflows/ci.yml': { ci: 'github' },
+  'compose.yaml': { compose: true },
 };
+
+/** The flag that gives `key` the value `value`: `--server gunicorn`, `--compose`, `--no-compose`. */
+function flagFor(key: OptionKey, value: unknown): string {
+  const { flag } = OPTIONS[key];
+  if (typeof value === 'boolean') return value ? `--${flag}` : `--no-${flag}`;
+  return `--${flag} ${String(value)}`;
+}
 
 /** Does `path` belong to a project with these answers? Unknown answers count as "maybe" (undefined). */
 function generatedFor(path: string, known: Partial<Answers>): boolean | undefined {
@@ -57,7 +71,7 @@ function generatedFor(path: string, known: Partial<Answers>): boolean | undefine
   if (!only) return true;
   let maybe = false;
   for (const [key, value] of Object.entries(only)) {
-    const answer = known[key as ChoiceKey];
+    const answer = known[key as OptionKey];
     if (answer === undefined) maybe = true;
     else if (answer !== value) return false;
   }
@@ -69,9 +83,10 @@ export const RUFF_SELECT = ['E', 'W', 'F', 'I', 'B', 'UP', 'SIM', 'S', 'ASYNC', 
 
 function outputPath(templatePath: string): string {
   const withoutEjs = templatePath.replace(/\.ejs$/, '');
-  const parts = withoutEjs.split('/');
-  const base = parts.pop()!;
-  return [...parts, RENAMES[base] ?? base].join('/');
+  return withoutEjs
+    .split('/')
+    .map((part) => RENAMES[part] ?? part)
+    .join('/');
 }
 
 /** The hint of the chosen value of a choice option, as the question showed it. */
@@ -98,6 +113,7 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
     versions: VERSIONS,
     dependencies,
     devDependencies: Object.entries(DEV_DEPENDENCIES).map(([dep, bound]) => [dep, versionRange(bound)] as const),
+    mypyFiles: ['app', 'tests', ...(server === 'gunicorn' ? ['gunicorn_config.py'] : [])],
     ruffTarget: `py${python.replace('.', '')}`,
     ruffSelect: RUFF_SELECT,
     imageName: answers.name,
@@ -123,6 +139,8 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
     docker: dockerfileString,
     dockerComment: dockerfileComment,
     jsonArray,
+    yaml: yamlString,
+    action: actionRef,
     tools: TOOLS,
     missingTool: { poetry: makeArgument(missingToolAdvice(TOOLS.poetry)), docker: makeArgument(missingToolAdvice(TOOLS.docker)) },
   };
@@ -166,7 +184,7 @@ export function possibleServicePaths(known: Partial<Answers>): { path: string; o
     if (generated === false) continue;
     if (generated === true) out.push({ path });
     else {
-      const only = Object.entries(ONLY_WHEN[path] ?? {}).map(([key, value]) => `--${OPTIONS[key as ChoiceKey].flag} ${value}`);
+      const only = Object.entries(ONLY_WHEN[path] ?? {}).map(([key, value]) => flagFor(key as OptionKey, value));
       out.push({ path, only: `with ${only.join(' ')}` });
     }
   }

@@ -79,7 +79,7 @@ export const RUNTIME_VARIANTS: Readonly<Record<Runtime, RuntimeVariant>> = {
     launch: 'ENTRYPOINT',
     venvStage: 'venv-distroless',
     interpreterNote: (python) =>
-      `requires-python >=${python}; built on ${VERSIONS.pythonImage(python)} and run by the same Python ${python} that distroless ships at ${VERSIONS.distrolessInterpreter}`,
+      `requires-python >=${python}; built on ${VERSIONS.pythonImage(python)} and run by the same Python ${python} that distroless ships at ${VERSIONS.distrolessInterpreter} (distroless publishes Debian's interpreter only: no ${VERSIONS.defaultPython} image is planned)`,
   },
 };
 

@@ -31,6 +31,12 @@ export const VERSIONS = {
   /** Users the runtime images run as: a fixed UID above the system range (as `docker init` does) on slim; distroless's `nonroot`. */
   slimUser: { uid: 10001, gid: 10001, name: 'app' },
   distrolessUser: { uid: 65532, gid: 65532, name: 'nonroot' },
+  /**
+   * The default Python on the slim runtime: the current CPython release (python:3 and
+   * python:latest point at it). Distroless stays on distrolessPython: it publishes
+   * Debian's interpreter only, and has no 3.14 image planned.
+   */
+  defaultPython: '3.14' as PythonVersion,
   ruff: { min: '0.17', latest: '0.17.5' },
 } as const;
 
@@ -51,7 +57,10 @@ export const DEPENDENCIES = {
 /** The `dev` dependency group. */
 export const DEV_DEPENDENCIES = {
   pytest: { min: '8.3', latest: '9.0.2' },
+  /** The tests' HTTP client (httpx.AsyncClient over httpx.ASGITransport; see tests/conftest.py). */
   httpx: { min: '0.28', latest: '0.28.1' },
+  /** Strict type checking; 1.15.0 (Debian trixie) and 2.4.0 (Debian sid) are both proven. */
+  mypy: { min: '1.15', latest: '2.4.0' },
   ruff: VERSIONS.ruff,
 } as const satisfies Record<string, Bound>;
 
@@ -93,4 +102,45 @@ export function pluginExportFor(poetry: string): string | undefined {
   return POETRY_PLUGIN_EXPORT.find(
     (p) => compareVersions(poetry, p.poetry.min) >= 0 && compareVersions(poetry, p.poetry.below) < 0,
   )?.version;
+}
+
+/**
+ * The GitHub Actions of the generated CI workflow, each pinned to the commit of a
+ * released tag. Looked up on 2026-11-26 in each action's own repository (the
+ * newest release tag and the commit it points to); `inputs` are the inputs the
+ * workflow passes, each declared in the action's action.yml at that tag.
+ */
+export const GITHUB_ACTIONS = {
+  checkout: {
+    repo: 'actions/checkout',
+    tag: 'v7.0.1',
+    sha: '3d3c42e5aac5ba805825da76410c181273ba90b1',
+    inputs: ['persist-credentials'],
+  },
+  setupPython: {
+    repo: 'actions/setup-python',
+    tag: 'v7.0.0',
+    sha: '5fda3b95a4ea91299a34e894583c3862153e4b97',
+    inputs: ['python-version-file', 'cache', 'cache-dependency-path'],
+  },
+  setupBuildx: {
+    repo: 'docker/setup-buildx-action',
+    tag: 'v4.3.0',
+    sha: '37fe631027851001ddb9b187196cc803df7f5f0e',
+    inputs: [],
+  },
+  buildPush: {
+    repo: 'docker/build-push-action',
+    tag: 'v7.3.0',
+    sha: '53b7df96c91f9c12dcc8a07bcb9ccacbed38856a',
+    inputs: ['context', 'load', 'push', 'tags', 'cache-from', 'cache-to'],
+  },
+} as const satisfies Record<string, { repo: string; tag: string; sha: string; inputs: readonly string[] }>;
+
+export type GithubAction = keyof typeof GITHUB_ACTIONS;
+
+/** `owner/repo@sha # tag`: the value of a workflow step's `uses:`, pinned, with the release it is. */
+export function actionRef(key: GithubAction): string {
+  const action = GITHUB_ACTIONS[key];
+  return `${action.repo}@${action.sha} # ${action.tag}`;
 }

@@ -29,7 +29,7 @@ describe.concurrent('the published bundle', () => {
     {
       label: 'distroless + gunicorn',
       args: ['--runtime', 'distroless', '--server', 'gunicorn', '--port', '9000'],
-      answers: defaultAnswers({ name: 'svc', author: ADA, runtime: 'distroless', server: 'gunicorn', port: 9000 }),
+      answers: defaultAnswers({ name: 'svc', author: ADA, runtime: 'distroless', python: '3.13', server: 'gunicorn', port: 9000 }),
     },
     {
       label: 'wheels on 3.11',

@@ -32,7 +32,8 @@ describe.concurrent('create-pyservice (spawned)', () => {
     }
     for (const line of help.stdout.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80); // not a terminal: 80 columns
     const text = help.stdout.replace(/\s+/g, ' ');
-    expect(text).toContain('3.13 is the one every runtime offers');
+    expect(text).toContain('3.14 is the current release, 3.13 the one distroless ships');
+    expect(text).toContain('[default: 3.14; 3.13 with --runtime distroless (its only Python)]');
     expect(text).toContain('22 valid combinations');
     const version = await runCli(['-v'], { cwd, env: env(home) });
     expect(version).toMatchObject({ code: 0, stdout: `${TEST_VERSION}\n` });
@@ -65,7 +66,7 @@ describe.concurrent('create-pyservice (spawned)', () => {
     expect(result.code).toBe(0);
     expect(existsSync(join(cwd, 'svc', '.git'))).toBe(false);
     const record = JSON.parse(read(join(cwd, 'svc', '.pyservice.json')));
-    expect(record.answers).toMatchObject({ name: 'svc', python: '3.13', runtime: 'slim', deps: 'venv', server: 'uvicorn', port: 8000 });
+    expect(record.answers).toMatchObject({ name: 'svc', python: '3.14', runtime: 'slim', deps: 'venv', server: 'uvicorn', port: 8000 });
     expect(record.answers.author).toBeUndefined(); // no git identity in this HOME
   });
 

@@ -28,24 +28,25 @@ describe.concurrent('the interview (pty)', () => {
     const image = await answer(pty, /Base image[\s\S]*navigate/, KEY.enter, asked);
     expect(image).toContain('python:3.13-slim-trixie');
     expect(image).toContain('python:3.11-slim-trixie');
+    expect(image).toMatch(/❯ python:3\.14-slim-trixie/); // the default: the current release
     expect(image).toContain('gcr.io/distroless/python3-debian13:nonroot (Python 3.13)');
     expect(image).not.toMatch(/python:3\.13-slim(?!-trixie)/);
     await answer(pty, /Dependency strategy[\s\S]*navigate/, KEY.enter, asked);
     await answer(pty, /Server[\s\S]*navigate/, KEY.enter, asked);
     const summary = await answer(pty, /Change any of these\?/, KEY.enter, asked);
-    for (const flag of ['--name', '--description', '--author', '--port', '--poetry-version', '--no-git', '--install']) expect(summary).toContain(flag);
+    for (const flag of ['--name', '--description', '--author', '--port', '--poetry-version', '--ci', '--no-compose', '--no-git', '--install']) expect(summary).toContain(flag);
     expect(summary).toMatch(/my-service/);
     expect(summary).toMatch(/no \(poetry is not on PATH\)/);
     expect(await pty.exit).toBe(0);
     expect(asked.n).toBe(5); // the run ended: no sixth question was waiting
 
     const out = pty.output();
-    expect(out).toContain('✔ Created my-service: 30 files');
+    expect(out).toContain('✔ Created my-service: 36 files');
     expect(out).not.toContain('Created my-service in my-service');
     // Next steps in the order a user runs them, then the missing tool explained.
     expect(out).toMatch(/Next steps:\s+cd my-service\s+make install[^\n]*\n\s+make test[^\n]*\n\s+make run[^\n]*\n\s+make docker-build docker-run/);
     expect(out).toMatch(/poetry is not on PATH[\s\S]*pipx install poetry[\s\S]*curl -sSL https:\/\/install\.python-poetry\.org \| python3 -/);
-    expect(record(join(cwd, 'my-service')).answers).toMatchObject({ name: 'my-service', runtime: 'slim', python: '3.13', deps: 'venv', server: 'uvicorn', port: 8000 });
+    expect(record(join(cwd, 'my-service')).answers).toMatchObject({ name: 'my-service', runtime: 'slim', python: '3.14', deps: 'venv', server: 'uvicorn', port: 8000 });
     expect(existsSync(join(cwd, 'my-service', '.git'))).toBe(true);
   });
 
@@ -53,8 +54,9 @@ describe.concurrent('the interview (pty)', () => {
     const { cwd, home } = sandbox();
     const pty = startPty(['svc', '--no-git'], { cwd, env: env(home) });
     const asked = { n: 0 };
-    // The image list: 3.11, 3.12, [3.13], 3.14, 3.15, distroless — three down from the default.
-    await answer(pty, /Base image[\s\S]*navigate/, `${KEY.down}${KEY.down}${KEY.down}${KEY.enter}`, asked);
+    // The image list: 3.11, 3.12, 3.13, [3.14], 3.15, distroless — two down from the default.
+    const images = await answer(pty, /Base image[\s\S]*navigate/, `${KEY.down}${KEY.down}${KEY.enter}`, asked);
+    expect(images).toContain('gcr.io/distroless/python3-debian13:nonroot (Python 3.13)');
     const deps = await answer(pty, /Server[\s\S]*navigate/, KEY.enter, asked);
     expect(deps).toMatch(/Dependency strategy Poetry venv \(decided: [^)]*distroless has no pip/);
     await answer(pty, /Change any of these\?/, KEY.enter, asked);
@@ -117,13 +119,19 @@ describe.concurrent('the interview (pty)', () => {
     pty.type(`\u007f\u007f\u007f\u007f9000${KEY.enter}`);
     await pty.expect(/Poetry version/);
     pty.type(KEY.enter);
+    await pty.expect(/CI workflow[\s\S]*navigate/);
+    pty.type(`${KEY.down}${KEY.enter}`);
+    await pty.expect(/Add a compose\.yaml/);
+    pty.type(`n${KEY.enter}`);
     await pty.expect(/Initialise a git repository/);
     pty.type(`n${KEY.enter}`);
     await pty.expect(/Next steps/);
     expect(await pty.exit).toBe(0);
+    expect(existsSync(join(cwd, 'svc', '.github', 'workflows'))).toBe(false);
+    expect(existsSync(join(cwd, 'svc', 'compose.yaml'))).toBe(false);
     // Install: one possible answer without poetry on PATH.
     expect(pty.output()).toMatch(/Run poetry lock and poetry install now\? no \(decided: poetry is not on PATH/);
-    expect(record(join(cwd, 'svc')).answers).toMatchObject({ name: 'orders', description: 'Orders service', port: 9000 });
+    expect(record(join(cwd, 'svc')).answers).toMatchObject({ name: 'orders', description: 'Orders service', port: 9000, ci: 'none', compose: false });
     expect(existsSync(join(cwd, 'svc', '.git'))).toBe(false);
   });
 
@@ -226,7 +234,7 @@ describe.concurrent('a non-empty target in a terminal is a question', () => {
     expect(await pty.exit).toBe(0);
     expect(readFileSync(join(cwd, 'taken', 'Makefile'), 'utf8')).not.toBe('mine\n');
     expect(readFileSync(join(cwd, 'taken', 'notes.txt'), 'utf8')).toBe('keep me\n');
-    expect(pty.output()).toMatch(/Created taken: 30 files \(1 of yours replaced\)/);
+    expect(pty.output()).toMatch(/Created taken: 36 files \(1 of yours replaced\)/);
   });
 
   it('cancels, writing nothing', async () => {

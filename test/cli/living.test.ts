@@ -102,6 +102,8 @@ describe.concurrent('pyservice docker', () => {
     expect(result.code).toBe(0);
     expect(actions(result)).toEqual({
       '.env.example': 'update', // gunicorn's settings
+      '.github/workflows/ci.yml': 'update', // names the Python
+      '.python-version': 'update', // distroless runs 3.13: the project moves with it
       Dockerfile: 'merge',
       Makefile: 'update', // `make server` runs gunicorn
       'README.md': 'keep', // deleted by the user: stays deleted
@@ -118,7 +120,8 @@ describe.concurrent('pyservice docker', () => {
     expect(read(join(dir, 'pyproject.toml'))).toMatch(/\[tool\.mine\]\nkey = 1/);
     expect(read(join(dir, 'pyproject.toml'))).toMatch(/"gunicorn /);
     expect(existsSync(join(dir, 'README.md'))).toBe(false);
-    expect(JSON.parse(read(join(dir, '.pyservice.json'))).answers).toMatchObject({ runtime: 'distroless', server: 'gunicorn' });
+    expect(JSON.parse(read(join(dir, '.pyservice.json'))).answers).toMatchObject({ runtime: 'distroless', python: '3.13', server: 'gunicorn' });
+    expect(read(join(dir, '.python-version'))).toBe('3.13\n');
   });
 
   it('refuses as creation does (nothing written), and needs something to change', async () => {
@@ -149,7 +152,7 @@ describe.concurrent('pyservice docker', () => {
     const dockerfile = read(join(dir, 'Dockerfile'));
     // Theirs: the distroless venv fix-up stage, then the runtime stage on distroless.
     expect(dockerfile).toMatch(/<<<<<<< yours\nFROM .* AS runtime # pinned by us\n=======\n[^<>]*\nFROM gcr\.io\/distroless\/python3-debian13:nonroot AS runtime\n[^<>]*>>>>>>> create-pyservice/);
-    expect(status(dir)).toEqual([' M .pyservice.json', ' M Dockerfile', ' M README.md']);
+    expect(status(dir)).toEqual([' M .github/workflows/ci.yml', ' M .pyservice.json', ' M .python-version', ' M Dockerfile', ' M README.md', ' M pyproject.toml']);
   });
 });
 
@@ -176,7 +179,7 @@ describe.concurrent('pyservice update', () => {
       [record.slice(0, 100), /is not valid JSON/],
       [record.replace('"create-pyservice"', '"copier"'), /was not written by create-pyservice/],
       [record.replace('"runtime": "slim"', '"runtime": "alpine"'), /answers.runtime \(--runtime\): "alpine" is not one of/],
-      [record.replace('"python": "3.13"', '"python": "3.12"').replace('"runtime": "slim"', '"runtime": "distroless"'), /--runtime distroless with --python 3.12 is not possible/],
+      [record.replace('"python": "3.14"', '"python": "3.12"').replace('"runtime": "slim"', '"runtime": "distroless"'), /--runtime distroless with --python 3.12 is not possible/],
     ] as const) {
       writeFileSync(join(dir, '.pyservice.json'), text);
       for (const args of [['update'], ['docker', '--port', '9000'], ['add', 'route', 'orders']]) {
@@ -236,7 +239,7 @@ describe.concurrent('a real two-release update (two packages built from two temp
     const { dir, run } = await project([], join(current, 'dist', 'cli.js'));
     expect((await run(['add', 'route', 'orders'], join(current, 'dist', 'cli.js'))).code).toBe(0);
     // The user's edits: near the Makefile change, in the Dockerfile away from it, a deleted file, a conflict.
-    edit(dir, 'Makefile', (t) => t.replace('lint: ## Check style and formatting with ruff', 'lint: ## Check style and formatting (ruff)'));
+    edit(dir, 'Makefile', (t) => t.replace('lint: ruff typecheck ## Check style, formatting and types (ruff + mypy)', 'lint: ruff typecheck ## Check style, formatting and types'));
     edit(dir, 'Dockerfile', (t) => t.replace(/^(EXPOSE .*)$/m, '$1\nLABEL team="payments"'));
     rmSync(join(dir, '.dockerignore'));
     edit(dir, 'app/routes/orders.py', (t) => t.replace('"""List every order."""', '"""List every order, newest last."""'));
@@ -263,7 +266,7 @@ describe.concurrent('a real two-release update (two packages built from two temp
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`create-pyservice ${VERSION} → ${nextVersion}`);
     const makefile = read(join(dir, 'Makefile'));
-    expect(makefile).toContain('\t$(POETRY) run pytest -q\n\nlint: ## Check style and formatting (ruff)\n');
+    expect(makefile).toContain('\t$(POETRY) run pytest -q\n\nlint: ruff typecheck ## Check style, formatting and types\n');
     const dockerfile = read(join(dir, 'Dockerfile'));
     expect(dockerfile).toContain('# Rendered by the next release.');
     expect(dockerfile).toContain('LABEL team="payments"');
@@ -318,7 +321,7 @@ describe.concurrent('in a terminal (pty)', () => {
 
     const docker = startPty(['docker'], { cwd: dir, env: ptyEnv });
     const runtime = await docker.expect(/Base image[\s\S]*navigate/);
-    expect(runtime).toMatch(/python:3\.13-slim-trixie \(current\)/);
+    expect(runtime).toMatch(/python:3\.14-slim-trixie \(current\)/);
     docker.type(`${KEY.down}${KEY.enter}`);
     const python = await docker.expect(/Python version[\s\S]*navigate/);
     expect(python).toMatch(/3\.12[^\n]*distroless/); // disabled, with the reason

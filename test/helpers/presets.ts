@@ -11,12 +11,14 @@ import type { Combination } from './matrix.js';
  */
 export const DEFAULTS = {
   description: 'A FastAPI service',
-  python: '3.13',
+  python: '3.14',
   runtime: 'slim',
   deps: 'venv',
   server: 'uvicorn',
   port: 8000,
   poetryVersion: '2.5.1',
+  ci: 'github',
+  compose: true,
 } as const satisfies Omit<ProjectAnswers, 'name' | 'author'>;
 
 /** The answers `--yes` gives for a directory named `my-api` (author omitted, as with --author ""). */
@@ -40,7 +42,7 @@ const preset = (answers: ProjectAnswers) => ({ answers, combo: combo(answers) })
  */
 export const GOLDEN_PRESETS = {
   default: preset(defaultAnswers({ author: ADA })),
-  distroless: preset(defaultAnswers({ runtime: 'distroless' })),
+  distroless: preset(defaultAnswers({ runtime: 'distroless', python: '3.13' })),
   'wheels-gunicorn': preset(defaultAnswers({ deps: 'wheels', server: 'gunicorn' })),
   'python-3.11': preset(defaultAnswers({ python: '3.11' })),
 } as const;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString, shellWord, tomlArray, tomlString } from '../../generators/escape.js';
+import { parseDocument } from 'yaml';
+import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString, shellWord, tomlArray, tomlString, yamlString } from '../../generators/escape.js';
 import { directoryProblem } from '../../generators/text.js';
 import { NASTY } from '../helpers/nasty.js';
 import { pythonPath } from '../helpers/checks.js';
@@ -41,6 +42,17 @@ describe('tomlString', () => {
 
   it('writes arrays of strings', () => {
     expect(parseToml(`a = ${tomlArray(['x"', 'y\n'])}`)).toEqual({ a: ['x"', 'y\n'] });
+  });
+});
+
+describe('yamlString', () => {
+  it.each(NASTY)('round-trips %j through a YAML 1.2 parser, on one line', (value) => {
+    const text = `key: ${yamlString(value)}\nafter: 1\n`;
+    const doc = parseDocument(text, { strict: true, prettyErrors: false });
+    expect(doc.errors).toEqual([]);
+    expect(doc.warnings).toEqual([]);
+    expect(doc.toJS()).toEqual({ key: value, after: 1 });
+    expect(text.split('\n')).toHaveLength(3);
   });
 });
 

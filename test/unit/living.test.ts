@@ -139,7 +139,7 @@ describe('docker', () => {
   it('switches slim → distroless through the merge: the user’s Dockerfile edit survives', async () => {
     const dir = createProject(current, answers, true);
     edit(dir, 'Dockerfile', (t) => t.replace(/^(EXPOSE .*)$/m, '$1\nLABEL team="payments"'));
-    const gunicorn = { ...answers, server: 'gunicorn' as const, runtime: 'distroless' as const };
+    const gunicorn = { ...answers, server: 'gunicorn' as const, runtime: 'distroless' as const, python: '3.13' as const };
     const plan = await planRender(await findProject(dir), 'docker', { answers: gunicorn, routes: [] }, TEST_VERSION);
     const changed = Object.fromEntries(plan.files.filter((f) => f.action !== 'keep').map((f) => [f.path, f.action]));
     expect(changed).toMatchObject({

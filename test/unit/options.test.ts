@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CHOICE_KEYS, defaultHelp, OPTIONS, RECORDED_KEYS, STATIC_DEFAULTS, TABLE, type OptionDef, type OptionKey } from '../../generators/options.js';
+import { CHOICE_KEYS, defaultHelp, IMAGE_KEYS, OPTIONS, RECORDED_KEYS, realMachine, STATIC_DEFAULTS, TABLE, type OptionDef, type OptionKey } from '../../generators/options.js';
 import { compatViolations } from '../../generators/compat.js';
+import { defaultOf, fillDefaults } from '../../generators/resolve.js';
 import { VERSIONS } from '../../generators/versions.js';
 
 const parse = (key: OptionKey, raw: string) => OPTIONS[key].parse(raw);
@@ -9,7 +10,7 @@ describe('option table', () => {
   it('gives every option except the directory a unique flag', () => {
     const flags = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => k !== 'directory').map((k) => OPTIONS[k].flag);
     expect(new Set(flags).size).toBe(flags.length);
-    expect(flags).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetry-version', 'git', 'install']);
+    expect(flags).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetry-version', 'ci', 'compose', 'git', 'install']);
   });
 
   it('gives every option that a terminal session may ask a prompt text, and none to flag-only ones', () => {
@@ -33,8 +34,13 @@ describe('option table', () => {
     expect([noStage, noTitle, newKind].map((d) => d.help)).toEqual(['h', 'h', 'h']);
   });
 
+  it('combines exactly the core choices (the ones that shape the image) in the compatibility table', () => {
+    const core = CHOICE_KEYS.filter((k) => TABLE[k].stage === 'core');
+    expect([...IMAGE_KEYS]).toEqual(core);
+  });
+
   it('records the answers that shape the project, not the run-time switches', () => {
-    expect(RECORDED_KEYS).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetryVersion']);
+    expect(RECORDED_KEYS).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetryVersion', 'ci', 'compose']);
   });
 
   it('reads each default in --help off the default itself', () => {
@@ -45,9 +51,20 @@ describe('option table', () => {
   });
 
   it('has static defaults that parse and are compatible with each other', () => {
-    for (const key of CHOICE_KEYS) expect(parse(key, STATIC_DEFAULTS[key])).toEqual({ ok: true, value: STATIC_DEFAULTS[key] });
+    for (const key of CHOICE_KEYS) {
+      const value = (STATIC_DEFAULTS as Partial<Record<OptionKey, unknown>>)[key];
+      if (typeof value === 'string') expect(parse(key, value)).toEqual({ ok: true, value });
+    }
     expect(compatViolations(STATIC_DEFAULTS)).toEqual([]);
-    expect(STATIC_DEFAULTS.python).toBe(VERSIONS.distrolessPython);
+  });
+
+  it('defaults to Python 3.14 on slim and to 3.13, the only Python distroless ships, on distroless', () => {
+    const machine = realMachine(false, () => false);
+    expect(defaultOf('python', { runtime: 'slim' }, machine)).toEqual({ ok: true, value: '3.14' });
+    expect(defaultOf('python', { runtime: 'distroless' }, machine)).toEqual({ ok: true, value: '3.13' });
+    expect(fillDefaults({}, machine, ['runtime', 'python']).answers).toEqual({ runtime: 'slim', python: '3.14' });
+    expect(compatViolations(fillDefaults({ runtime: 'distroless' }, machine, ['python', 'deps', 'server']).answers)).toEqual([]);
+    expect(defaultHelp('python')).toBe('3.14; 3.13 with --runtime distroless (its only Python)');
   });
 
   it('parses choices strictly and lists what is allowed', () => {

@@ -9,7 +9,7 @@ import { listFiles } from '../helpers/cli.js';
 import { readPreset } from '../helpers/golden.js';
 
 const machine: Machine = { interactive: false, poetryAvailable: () => false, gitConfig: () => undefined };
-const answersFor = (directory: string, git = false): Answers => ({ ...STATIC_DEFAULTS, directory, name: 'svc', author: null, git, install: false });
+const answersFor = (directory: string, git = false): Answers => ({ ...STATIC_DEFAULTS, python: '3.14', directory, name: 'svc', author: null, git, install: false });
 const context = { version: '0.1.0', force: false, showProgress: false, dryRun: false, machine };
 
 describe('node-plop carries the generators', () => {

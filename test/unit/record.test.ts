@@ -59,6 +59,14 @@ describe('serialize and parse', () => {
     expect(parseRecord(serializeRecord(record))).toEqual(record);
   });
 
+  it('reads back the answers it writes, booleans included, and gives an older record without them the defaults', () => {
+    const json = JSON.parse(serializeRecord(record));
+    expect(json.answers).toMatchObject({ ci: 'github', compose: true });
+    expect(parseRecord(edit((j) => (j.answers.compose = false))).answers.compose).toBe(false);
+    const older = parseRecord(edit((j) => (delete j.answers.ci, delete j.answers.compose)));
+    expect(older.answers).toMatchObject({ ci: 'github', compose: true });
+  });
+
   it('keeps the answers readable at the top', () => {
     const json = JSON.parse(serializeRecord(record));
     expect(Object.keys(json)).toEqual(['generator', 'format', 'version', 'answers', 'routes', 'base']);
@@ -79,6 +87,8 @@ describe('serialize and parse', () => {
     ['an unknown runtime', edit((j) => (j.answers.runtime = 'alpine')), /answers.runtime \(--runtime\): "alpine" is not one of: slim, distroless/],
     ['a port out of range', edit((j) => (j.answers.port = 70000)), /answers.port \(--port\): 70000 is outside/],
     ['a port as text', edit((j) => (j.answers.port = '8000')), /answers.port \(--port\): must be a number/],
+    ['a boolean as text', edit((j) => (j.answers.compose = 'true')), /answers.compose \(--compose\): must be true or false, not "true"/],
+    ['an unknown CI', edit((j) => (j.answers.ci = 'travis')), /answers.ci \(--ci\): "travis" is not one of: github, none/],
     ['an incompatible combination', edit((j) => Object.assign(j.answers, { runtime: 'distroless', python: '3.12' })), /--runtime distroless with --python 3.12 is not possible/],
     ['an unknown answer', edit((j) => (j.answers.colour = 'blue')), /answers.colour is not an answer this release knows/],
     ['an unnormalised name', edit((j) => (j.answers.name = 'My_API')), /"My_API" is not as this release records it \(expected "my-api"\)/],

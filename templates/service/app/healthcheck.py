@@ -5,6 +5,7 @@ settings, so the image needs no curl or wget.
 """
 
 import sys
+import urllib.error
 import urllib.request
 
 from app.core.config import get_settings
@@ -14,9 +15,14 @@ def probe(url: str, timeout: float = 2.0) -> bool:
     """Return True when `url` answers with a 2xx status."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - fixed local URL
-            return 200 <= response.status < 300
+            status: int = response.status
+    except urllib.error.HTTPError as error:
+        # A non-2xx answer: the error is also the response, holding the connection.
+        error.close()
+        return False
     except OSError:
         return False
+    return 200 <= status < 300
 
 
 def main() -> int:

@@ -1,15 +1,18 @@
-from fastapi.testclient import TestClient
+import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
 
 
-def test_health_reports_ok(client: TestClient) -> None:
-    response = client.get("/health")
+async def test_health_reports_ok(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_openapi_lists_the_routes(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+async def test_openapi_lists_the_routes(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
 
     assert "/health" in paths
     assert "/items" in paths

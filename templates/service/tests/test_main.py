@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+import uvicorn
 
 import app.__main__ as entry
 from app.core.config import get_settings
@@ -14,7 +15,7 @@ def test_serves_the_app_with_the_configured_port(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setenv("PORT", "9200")
     monkeypatch.setenv("LOG_LEVEL", "warning")
-    monkeypatch.setattr(entry.uvicorn, "run", fake_run)
+    monkeypatch.setattr(uvicorn, "run", fake_run)
     get_settings.cache_clear()
     try:
         entry.main()
