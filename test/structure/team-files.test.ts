@@ -16,6 +16,7 @@ import { parse as parseYaml } from 'yaml';
 import { validCombinations } from '../../generators/compat.js';
 import { renderService, type ProjectAnswers, type RenderedFiles } from '../../generators/render.js';
 import { GITHUB_ACTIONS } from '../../generators/versions.js';
+import { runMake } from '../helpers/checks.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 import { lintCompose, lintWorkflow } from '../helpers/validators.js';
 
@@ -48,7 +49,6 @@ const byRepo = new Map<string, (typeof GITHUB_ACTIONS)[keyof typeof GITHUB_ACTIO
 describe.each(validCombinations().map((c) => [`${c.python} ${c.runtime} ${c.deps} ${c.server}`, c] as const))('%s', (label, combo) => {
   const answers = defaultAnswers({ ...combo, name: 'team-service', port: 8123, poetryVersion: '2.3.4' });
   const files = renderService(answers, TEST_VERSION);
-  const dir = writeTree(label.replace(/ /g, '-'), files);
   const workflow = files.get(WORKFLOW)!;
 
   it('has a CI workflow that actionlint passes', async () => {
@@ -114,8 +114,8 @@ describe.each(validCombinations().map((c) => [`${c.python} ${c.runtime} ${c.deps
   });
 
   it('has the make targets the workflow and compose.yaml rely on, as GNU make reads them', () => {
-    // POETRY/DOCKER given: a missing tool would stop make (this machine may lack both).
-    const make = spawnSync('make', ['-n', 'POETRY=poetry', 'DOCKER=docker', 'ruff', 'typecheck', 'test', 'up', 'down'], { cwd: dir, encoding: 'utf8' });
+    // One make run per distinct Makefile (the shared helper), with POETRY/DOCKER given.
+    const make = runMake(files, ['ruff', 'typecheck', 'test', 'up', 'down']).dryRun;
     expect(make.stderr).toBe('');
     expect(make.stdout.split('\n')).toEqual([
       'poetry run ruff check .',
