@@ -655,8 +655,8 @@ async function main(): Promise<number> {
       staticChecks(preset.id, files!);
       await fullChecks(preset, dir, work);
     }
-    // pyservice add route ×2 + docker --runtime distroless on a created project (scripts/lib/living-flow.ts).
-    if (only.length === 0 || only.includes('living')) await livingFlow({ cli: CLI, harness: HARNESS, work, logDir: LOG_DIR, record, run });
+    // create, add route ×2, docker --runtime distroless, edit, update to the next release (scripts/lib/living-flow.ts).
+    if (only.length === 0 || only.includes('living')) await livingFlow({ repo: REPO, cli: CLI, harness: HARNESS, work, logDir: LOG_DIR, record, run });
     if (only.length === 0) {
       await noLockBuild(dirs.get(presetId(defaults))!, work);
       await makeLockWithoutPoetry(dirs.get(presetId(defaults))!, work);

@@ -1,16 +1,23 @@
 /**
- * The living-project flow of `npm run verify`: a project created with git, two
- * routes added, switched from slim to distroless with `pyservice docker`, then
- * proven as every preset is: its own tests on real Python (the routes' tests
- * included), ruff, and an image that builds, runs and answers /health.
+ * The living-project flow of `npm run verify`, as a user lives it: a project
+ * created with git and committed, two routes added, switched from slim to
+ * distroless with `pyservice docker`, edited by hand (a route, the Makefile,
+ * the Dockerfile), then updated by the next release of the generator (built
+ * from a copy of this tree with changed templates: scripts/lib/next-release.ts),
+ * offline; every edit must survive, and the result is proven as every preset
+ * is: ruff, its own tests on real Python (the routes' tests included), and an
+ * image that builds, runs and answers /health.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { buildNextRelease, NEXT_RELEASE } from './next-release.js';
 import { ruffCheck } from './ruff.js';
 import { textProblems } from './text-checks.js';
 
 export interface FlowContext {
+  /** The repository (the next release is built from a copy of it). */
+  readonly repo: string;
   readonly cli: string;
   readonly harness: string;
   readonly work: string;
@@ -45,8 +52,51 @@ export async function livingFlow(ctx: FlowContext): Promise<void> {
     const result = spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8' });
     if (!record(ID, `pyservice ${name}`, result.status === 0, result.status === 0 ? '' : `exit ${result.status}: ${result.stderr.trim().split('\n')[0]}`)) return;
   }
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, env, encoding: 'utf8' });
+  git('add', '--all');
+  git('commit', '--quiet', '--message', 'two routes, distroless');
+
+  // The user's edits, committed; then the next release updates the project.
+  const edits: [path: string, from: RegExp, to: string, kept: string][] = [
+    ['app/routes/orders.py', /"""List every order\."""/, '"""List every order, oldest first."""', 'oldest first'],
+    ['Makefile', /^lint: ## .*$/m, 'lint: ## Check style and formatting (ruff), as CI does', 'as CI does'],
+    ['Dockerfile', /^(EXPOSE .*)$/m, '$1\nLABEL org.opencontainers.image.vendor="verify"', 'image.vendor="verify"'],
+  ];
+  for (const [path, from, to] of edits) {
+    const text = readFileSync(join(dir, path), 'utf8');
+    if (!record(ID, `user edit of ${path} applies`, from.test(text), '')) return;
+    writeFileSync(join(dir, path), text.replace(from, to));
+  }
+  git('commit', '--quiet', '--all', '--message', 'our edits');
+  let next;
+  try {
+    next = buildNextRelease(ctx.repo, work);
+  } catch (error) {
+    record(ID, 'the next release builds', false, (error as Error).message);
+    return;
+  }
+  try {
+    const offline = { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', npm_config_offline: 'true' };
+    const update = spawnSync(process.execPath, [next.cli, 'update', '--json'], { cwd: dir, env: { ...env, ...offline }, encoding: 'utf8' });
+    const plan = update.status === 0 ? (JSON.parse(update.stdout) as { files: { path: string; action: string }[] }) : undefined;
+    const merged = plan?.files.filter((f) => f.action === 'merge').map((f) => f.path).sort().join(', ');
+    const detail = update.status === 0 ? `merged: ${merged}` : `exit ${update.status}: ${update.stderr.trim().split('\n')[0]}`;
+    if (!record(ID, `pyservice update to ${next.version} (offline, with the next release only)`, update.status === 0, detail)) return;
+  } finally {
+    rmSync(next.tree, { recursive: true, force: true });
+  }
   const project = files(dir);
   const dockerfile = project.get('Dockerfile') ?? '';
+  const lost = edits.filter(([path, , , kept]) => !(project.get(path) ?? '').includes(kept));
+  record(ID, 'every user edit survived the update', lost.length === 0, lost.map(([path]) => `lost in ${path}`).join(', '));
+  const arrived = {
+    'Dockerfile line': dockerfile.includes(NEXT_RELEASE.dockerfileLine),
+    'new file': project.get(NEXT_RELEASE.newFile.path) === NEXT_RELEASE.newFile.content,
+    'dropped file': !project.has(NEXT_RELEASE.droppedFile),
+    Makefile: (project.get('Makefile') ?? '').includes(NEXT_RELEASE.makefileTo),
+  };
+  const missing = Object.entries(arrived).filter(([, ok]) => !ok).map(([what]) => what);
+  record(ID, "the next release's changes arrived (Dockerfile line, new file, dropped file, Makefile)", missing.length === 0, missing.join(', '));
   record(ID, 'the Dockerfile is the distroless one', dockerfile.includes('gcr.io/distroless/python3-debian13:nonroot'), '');
   const base = spawnSync('git', ['rev-parse', '--verify', '--quiet', 'refs/pyservice/base'], { cwd: dir, encoding: 'utf8' });
   record(ID, 'the base of the next update is in git (refs/pyservice/base)', base.status === 0, base.stdout.trim());

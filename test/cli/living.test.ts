@@ -4,12 +4,13 @@
  * one release to the next, with two packages built from two template trees.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, read, REPO, sandbox, type CliResult } from '../helpers/cli.js';
 import { KEY, startPty } from '../helpers/pty.js';
+import { buildNextRelease } from '../../scripts/lib/next-release.js';
 
 const GIT_ID = { GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.org' };
 const env = (home: string) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...GIT_ID });
@@ -208,27 +209,9 @@ describe.concurrent('a real two-release update (two packages built from two temp
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   beforeAll(() => {
-    // Release N+1: this tree with its templates changed the way a real release changes them.
-    const tree = join(work, 'next');
-    cpSync(REPO, tree, { recursive: true, filter: (src) => !/\/(\.git|node_modules|dist|build|test|reports)(\/|$)/.test(src.slice(REPO.length)) });
-    symlinkSync(join(REPO, 'node_modules'), join(tree, 'node_modules'));
-    const pkg = JSON.parse(read(join(tree, 'package.json')));
-    const [major, minor] = (pkg.version as string).split('.').map(Number);
-    nextVersion = `${major}.${minor! + 1}.0`;
-    writeFileSync(join(tree, 'package.json'), JSON.stringify({ ...pkg, version: nextVersion }, null, 2));
-    const templates = join(tree, 'templates', 'service');
-    // A changed Dockerfile line: the syntax line's template, wherever the Dockerfile is assembled from.
-    const grep = spawnSync('grep', ['-rl', '^# syntax=docker/dockerfile:1', join(tree, 'templates')], { encoding: 'utf8' });
-    const dockerTemplate = grep.stdout.split('\n').filter(Boolean)[0]!;
-    writeFileSync(dockerTemplate, read(dockerTemplate).replace(/^(# syntax=docker\/dockerfile:1)$/m, '$1\n# Rendered by the next release.'));
-    // A new file, a removed file, and a Makefile change near where the user edits.
-    writeFileSync(join(templates, 'CHANGELOG.md'), '# Changelog\n\nStarted by create-pyservice.\n');
-    rmSync(join(templates, '_env.example.ejs'));
-    const makefile = join(templates, 'Makefile.ejs');
-    writeFileSync(makefile, read(makefile).replace('\t$(POETRY) run pytest\n', '\t$(POETRY) run pytest -q\n'));
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: tree, encoding: 'utf8' });
-    expect(build.stderr).toBe('');
-    next = join(tree, 'dist', 'cli.js');
+    const release = buildNextRelease(REPO, work);
+    next = release.cli;
+    nextVersion = release.version;
   }, 60_000);
 
   it('keeps every user edit, deletes and adds as the outcome table says, with no network and without release N', async () => {
