@@ -13,20 +13,32 @@
  * tests running beside it must use absolute paths and give what they spawn
  * its own cwd and env (runCli and spawnSync with `cwd`/`env` do).
  */
-import { main } from '../../generators/cli.js';
+import { main, VERSION } from '../../generators/cli.js';
+import { runCommand } from '../../generators/commands.js';
 import type { CliResult } from './cli.js';
 
 let queue: Promise<unknown> = Promise.resolve();
 
-export function runMain(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
-  const result = queue.then(() => runOnce(args, options));
+type Entry = (args: readonly string[]) => Promise<number>;
+
+function queued(entry: Entry, args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+  const result = queue.then(() => runOnce(entry, args, options));
   queue = result.catch(() => undefined);
   return result;
 }
 
+export function runMain(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+  return queued(main, args, options);
+}
+
+/** `pyservice add route …`, `docker …`, `update …` (args start with the command word), in process. */
+export function runCommandInProcess(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+  return queued((argv) => runCommand(argv, VERSION), args, options);
+}
+
 type Write = typeof process.stdout.write;
 
-async function runOnce(args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+async function runOnce(entry: Entry, args: readonly string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
   const env: Record<string, string | undefined> = { NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
   const savedEnv = new Map(Object.keys(env).map((key) => [key, process.env[key]]));
   const savedCwd = process.cwd();
@@ -52,7 +64,7 @@ async function runOnce(args: readonly string[], options: { cwd: string; env?: Re
         return true;
       }) as Write;
     });
-    const code = await main(args);
+    const code = await entry(args);
     return { code, signal: null, stdout: captured[0]!, stderr: captured[1]! };
   } finally {
     streams.forEach((stream, index) => (stream.write = savedWrites[index]!));
