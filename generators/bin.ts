@@ -3,8 +3,13 @@
 import { basename } from 'node:path';
 import { main, VERSION } from './cli.js';
 import { isCommandWord } from './command-words.js';
+import { guardProcess } from './signals.js';
 
 const args = process.argv.slice(2);
+// For the whole process, not only while a run is under way: each run removes its own handlers when
+// it returns, and a signal that lands after that (while the report is still being flushed) must
+// still end with the truthful line and 128 + n, not Node's silent default.
+guardProcess();
 // `pyservice new my-api` = `create-pyservice my-api`; for create-pyservice, "new" is a directory name.
 if (basename(process.argv[1] ?? '').startsWith('pyservice') && args[0] === 'new') args.shift();
 // `add route`, `docker`, `update` work on an existing project (a directory with such a name: ./update).
