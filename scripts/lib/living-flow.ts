@@ -59,7 +59,7 @@ export async function livingFlow(ctx: FlowContext): Promise<void> {
   // The user's edits, committed; then the next release updates the project.
   const edits: [path: string, from: RegExp, to: string, kept: string][] = [
     ['app/routes/orders.py', /"""List every order\."""/, '"""List every order, oldest first."""', 'oldest first'],
-    ['Makefile', /^lint: ## .*$/m, 'lint: ## Check style and formatting (ruff), as CI does', 'as CI does'],
+    ['Makefile', /^(lint:[^#\n]*)## .*$/m, '$1## Check style, formatting and types, as CI does', 'as CI does'],
     ['Dockerfile', /^(EXPOSE .*)$/m, '$1\nLABEL org.opencontainers.image.vendor="verify"', 'image.vendor="verify"'],
   ];
   for (const [path, from, to] of edits) {
