@@ -763,26 +763,33 @@ function writeNewDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step:
   return true;
 }
 
+/**
+ * The start of every write into an existing directory: our staging directory inside it, its
+ * journal, and the lock. If any of it fails, the staging directory goes and `untouched` says
+ * what the error reports (nothing of the user's has been touched yet).
+ */
+function openTransaction(root: string, untouched: string): { staging: string; journal: Journal; lock: LockHolder } {
+  const staging = join(root, stagingName());
+  try {
+    mkdirSync(staging);
+  } catch (error) {
+    throw explainFsError(error, untouched);
+  }
+  try {
+    const journal = new Journal(staging);
+    return { staging, journal, lock: acquireLock(root, staging) };
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw explainFsError(error, untouched);
+  }
+}
+
 /** An existing directory: lock, re-check, stage inside, move file by file under a journal. */
 function writeIntoDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step: Step) => void, changed: string): void {
   const root = plan.target;
   // A run killed while creating this directory left its staging beside it (and the empty claim we reuse).
   removeStaleStaging(dirname(root));
-  const staging = join(root, stagingName());
-  try {
-    mkdirSync(staging);
-  } catch (error) {
-    throw explainFsError(error, 'nothing was written');
-  }
-  let lock: LockHolder;
-  let journal: Journal;
-  try {
-    journal = new Journal(staging);
-    lock = acquireLock(root, staging);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw explainFsError(error, 'nothing was written');
-  }
+  const { staging, journal, lock } = openTransaction(root, 'nothing was written');
   try {
     recoverInterrupted(root);
     // The plan was made without the lock: check again now that nobody else can write.
@@ -899,21 +906,7 @@ export function applyChanges(changes: ProjectChanges, options: { onStep?: (step:
   const onStep = options.onStep ?? environmentHook ?? (() => undefined);
   const { root } = changes;
   checkChanges(changes);
-  const staging = join(root, stagingName());
-  try {
-    mkdirSync(staging);
-  } catch (error) {
-    throw explainFsError(error, 'nothing was changed');
-  }
-  let lock: LockHolder;
-  let journal: Journal;
-  try {
-    journal = new Journal(staging);
-    lock = acquireLock(root, staging);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw explainFsError(error, 'nothing was changed');
-  }
+  const { staging, journal, lock } = openTransaction(root, 'nothing was changed');
   const writes = [...changes.writes.keys()].sort();
   const deletes = [...changes.deletes].sort();
   try {
