@@ -11,8 +11,8 @@
  * process (test/helpers/in-process.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, listFiles, read, runCli, sandbox, type CliResult } from '../helpers/cli.js';
 import { readPreset } from '../helpers/golden.js';
@@ -274,9 +274,14 @@ describe.concurrent('system failures: one line naming the cause, the same verdic
     chmodSync(cwd, 0o755);
     mkdirSync(join(cwd, 'locked'), { mode: 0o700 });
     mkdirSync(join(cwd, 'readonly'), { mode: 0o755 });
+    // The unprivileged user runs a copy of the bundle beside the sandbox: the clone itself may sit
+    // under a directory only root can enter (a CI checkout in a mktemp -d directory, mode 0700).
+    const pkg = join(dirname(cwd), 'pkg');
+    cpSync(dirname(CLI), join(pkg, 'dist'), { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), '{ "type": "module" }\n');
     const asNobody: typeof runCli = (args, options) =>
       new Promise((done) => {
-        const result = spawnSync(process.execPath, [CLI, ...args], {
+        const result = spawnSync(process.execPath, [join(pkg, 'dist', basename(CLI)), ...args], {
           cwd: options.cwd,
           env: { PATH: process.env.PATH, NO_COLOR: '1', HOME: '/nonexistent' },
           uid: 65534,
