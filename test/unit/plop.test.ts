@@ -7,10 +7,11 @@ import { STATIC_DEFAULTS, type Answers, type Machine } from '../../generators/op
 import { serviceGenerator } from '../../generators/service.js';
 import { listFiles } from '../helpers/cli.js';
 import { readPreset } from '../helpers/golden.js';
+import { TEST_VERSION } from '../helpers/presets.js';
 
 const machine: Machine = { interactive: false, poetryAvailable: () => false, gitConfig: () => undefined };
 const answersFor = (directory: string, git = false): Answers => ({ ...STATIC_DEFAULTS, python: '3.14', directory, name: 'svc', author: null, git, install: false });
-const context = { version: '0.1.0', force: false, showProgress: false, dryRun: false, machine };
+const context = { version: TEST_VERSION, force: false, showProgress: false, dryRun: false, machine };
 
 describe('node-plop carries the generators', () => {
   it('registers the service generator: its prompts are the interview, its actions write the plan', async () => {
