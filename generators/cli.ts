@@ -17,6 +17,7 @@ import { reportJson, reportText, type Outcome } from './report.js';
 import { answerProblems, fillDefaults, isComplete } from './resolve.js';
 import { writeErrorOf } from './service.js';
 import { guardProcess } from './signals.js';
+import { writeErr, writeOut } from './output.js';
 import { jsonText } from './text.js';
 import { CliError, EXIT, printErrors } from './ui.js';
 import { checkWorkingDirectory, explainFsError, planWrite, WriteFailed, WriteRefused } from './write.js';
@@ -112,11 +113,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     const result = await run(argv);
     json = result.json;
     if (result.help !== undefined) {
-      process.stdout.write(`${result.help}\n`);
+      writeOut(`${result.help}\n`);
       return EXIT.ok;
     }
     const outcome = result.outcome!;
-    process.stdout.write(json ? reportJson(outcome) : reportText(outcome));
+    writeOut(json ? reportJson(outcome) : reportText(outcome));
     if (outcome.failures.length > 0) {
       if (!json) printErrors([`the project was written, but a follow-up step failed:`], outcome.failures.flatMap((f) => f.error.split('\n')));
       return EXIT.failure;
@@ -124,8 +125,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     const { lines, details, code } = describeError(error);
-    if (json) process.stdout.write(`${jsonText({ ok: false, errors: lines, details, exitCode: code })}\n`);
-    if (code === EXIT.cancelled) process.stderr.write('Cancelled: nothing was written.\n');
+    if (json) writeOut(`${jsonText({ ok: false, errors: lines, details, exitCode: code })}\n`);
+    if (code === EXIT.cancelled) writeErr('Cancelled: nothing was written.\n');
     else printErrors(lines, details);
     return code;
   } finally {

@@ -18,6 +18,7 @@ import { applyErrorOf, DOCKER_KEYS, type DockerKey } from './project.js';
 import { findProject, RecordError, type Project } from './record.js';
 import { RouteError } from './route.js';
 import { bold, CliError, cyan, dim, EXIT, green, printErrors, red, yellow } from './ui.js';
+import { writeErr, writeOut } from './output.js';
 import { guardProcess } from './signals.js';
 import { quoted, visible } from './text.js';
 import { WriteFailed, WriteRefused } from './write.js';
@@ -278,7 +279,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
       conflicts,
       ...(outcome.warning ? { warning: outcome.warning } : {}),
     };
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    writeOut(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
   const out: string[] = [title(plan)];
@@ -311,7 +312,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
       );
     }
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  writeOut(`${out.join('\n')}\n`);
 }
 
 /** Run `argv` (starting with the command word); returns the exit code. */
@@ -322,7 +323,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
   try {
     const args = parseCommand(argv);
     if (args.controls.help) {
-      process.stdout.write(`${commandHelp(args.command)}\n`);
+      writeOut(`${commandHelp(args.command)}\n`);
       return EXIT.ok;
     }
     if (args.errors.length > 0) throw new CliError(args.errors, EXIT.usage);
@@ -345,7 +346,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
       report(plan, { ...args, controls: { ...args.controls, dryRun: false } }, { applied: false, nothing });
       const { confirmApply } = await import('./command-prompts.js');
       if (!(await confirmApply())) {
-        process.stdout.write('Nothing was changed.\n');
+        writeOut('Nothing was changed.\n');
         return EXIT.ok;
       }
     }
@@ -354,11 +355,11 @@ export async function runCommand(argv: readonly string[], version: string): Prom
     return plan.files.some((f) => f.action === 'conflict') ? EXIT.failure : EXIT.ok;
   } catch (error) {
     const { lines, details, code } = describeError(error);
-    if (json) process.stdout.write(`${JSON.stringify({ ok: false, errors: lines, details, exitCode: code }, null, 2)}\n`);
-    if (code === EXIT.cancelled) process.stderr.write('Cancelled: nothing was changed.\n');
+    if (json) writeOut(`${JSON.stringify({ ok: false, errors: lines, details, exitCode: code }, null, 2)}\n`);
+    if (code === EXIT.cancelled) writeErr('Cancelled: nothing was changed.\n');
     else printErrors(lines, details);
     if (code === EXIT.usage && !json && lines.some((l) => l.includes('--') || l.startsWith('unexpected'))) {
-      process.stderr.write(`${dim('Usage:', process.stderr)} ${USAGE[parseCommand(argv).command]}\n`);
+      writeErr(`${dim('Usage:', process.stderr)} ${USAGE[parseCommand(argv).command]}\n`);
     }
     return code;
   } finally {

@@ -24,6 +24,7 @@ import {
   type OptionKey,
   type OptionKind,
 } from './options.js';
+import { writeOut } from './output.js';
 import { defaultOf, fillDefaults, setAnswer } from './resolve.js';
 import { bold, cyan, dim, green, yellow } from './ui.js';
 
@@ -48,7 +49,7 @@ export interface Interview {
   readonly force: boolean;
 }
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
+const out = (line: string) => writeOut(`${line}\n`);
 const decided = (message: string, value: string, why: string) => out(`${green('✔')} ${bold(message)} ${cyan(value)} ${dim(`(decided: ${why})`)}`);
 
 /** The label of a choice value, given what is known. */

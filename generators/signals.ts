@@ -7,10 +7,11 @@
  * target is either untouched or complete), and the exit code is 128 + the
  * signal number (130 for Ctrl-C).
  *
- * A closed stdout (`create-pyservice x --yes | head -1`) is not an error: the
- * rest of the output is dropped and the run finishes as usual.
+ * Output that cannot be written (a closed pipe, a full disk) is handled by
+ * output.ts, whose guard is installed here with the signal handlers.
  */
 import type { ChildProcess } from 'node:child_process';
+import { guardOutput, writeErr } from './output.js';
 import { visible } from './text.js';
 import { forgetWritten, writtenTarget } from './write.js';
 
@@ -31,17 +32,12 @@ function stopMessage(signal: HandledSignal, written: string | undefined): string
   return written ? `${how} after the project was written to ${visible(written)}.` : `${how}: nothing was written.`;
 }
 
-const ignoreClosedPipe = (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
-  throw error;
-};
-
 /** Install the handlers for one run; returns a function that removes them. */
 export function guardProcess(): () => void {
   forgetWritten();
   const onSignal = (signal: HandledSignal) => {
     for (const child of children) child.kill(signal);
-    process.stderr.write(`\n${stopMessage(signal, writtenTarget())}\n`);
+    writeErr(`\n${stopMessage(signal, writtenTarget())}\n`);
     process.exit(EXIT_CODES[signal]);
   };
   const handlers = (Object.keys(EXIT_CODES) as HandledSignal[]).map((signal) => {
@@ -50,9 +46,7 @@ export function guardProcess(): () => void {
     return [signal, handler] as const;
   });
   // Once per process: output may still fail after main() returns (a pipe closed late).
-  for (const stream of [process.stdout, process.stderr]) {
-    if (!stream.listeners('error').includes(ignoreClosedPipe)) stream.on('error', ignoreClosedPipe);
-  }
+  guardOutput();
   return () => {
     for (const [signal, handler] of handlers) process.off(signal, handler);
   };

@@ -1,4 +1,5 @@
 /** Terminal output: colours (honouring NO_COLOR / FORCE_COLOR), errors, a spinner. */
+import { writeErr } from './output.js';
 import { visible } from './text.js';
 
 const useColor = (stream: NodeJS.WriteStream) =>
@@ -30,8 +31,8 @@ export class CliError extends Error {
 
 /** Error lines on stderr; user values inside them are shown with control characters made visible. */
 export function printErrors(lines: string[], details: string[] = []): void {
-  for (const line of lines) process.stderr.write(`${red('error', process.stderr)}: ${visible(line)}\n`);
-  for (const detail of details) process.stderr.write(`  ${visible(detail)}\n`);
+  for (const line of lines) writeErr(`${red('error', process.stderr)}: ${visible(line)}\n`);
+  for (const detail of details) writeErr(`  ${visible(detail)}\n`);
 }
 
 /** A spinner on stderr in a terminal; plain start/end lines otherwise. */
@@ -40,12 +41,12 @@ export function spinner(text: string) {
   const tty = process.stderr.isTTY === true;
   let i = 0;
   const timer = tty
-    ? setInterval(() => process.stderr.write(`\r${cyan(frames[i++ % frames.length]!, process.stderr)} ${text}`), 80)
+    ? setInterval(() => writeErr(`\r${cyan(frames[i++ % frames.length]!, process.stderr)} ${text}`), 80)
     : undefined;
-  if (!tty) process.stderr.write(`${text}...\n`);
+  if (!tty) writeErr(`${text}...\n`);
   const stop = (mark: string, message: string) => {
     if (timer) clearInterval(timer);
-    process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${mark} ${message}\n`);
+    writeErr(`${tty ? '\r\u001b[2K' : ''}${mark} ${message}\n`);
   };
   return {
     succeed: (message = text) => stop(green('✔', process.stderr), message),
