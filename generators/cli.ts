@@ -13,10 +13,10 @@ import { runGenerator } from './plop.js';
 import { realMachine, type Answers, type Machine, type OptionKey } from './options.js';
 import { onPath } from './post.js';
 import type { TargetCheck } from './prompts.js';
-import { reportJson, reportText, type Outcome } from './report.js';
+import { replacedFiles, reportJson, reportText, type Outcome } from './report.js';
 import { answerProblems, fillDefaults, isComplete } from './resolve.js';
 import { writeErrorOf } from './service.js';
-import { guardProcess } from './signals.js';
+import { guardProcess, noteReplaced } from './signals.js';
 import { writeErr, writeOut } from './output.js';
 import { jsonText } from './text.js';
 import { CliError, EXIT, printErrors } from './ui.js';
@@ -98,6 +98,7 @@ async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: 
   if (controls.dryRun) return { outcome: { plan, dryRun: true, notes: [], failures: [] }, json: controls.json };
 
   // 5. Act: node-plop runs the generator's actions (write, git, install).
+  noteReplaced(replacedFiles(plan));
   const { notes, failures } = await runGenerator(generator, { name, ask: async () => answers, plan });
   const writeFailure = failures.find((f) => f.type === 'pyservice:write');
   if (writeFailure) throw writeErrorOf(plan) ?? new CliError([`could not write the project: ${writeFailure.error}`], EXIT.failure);

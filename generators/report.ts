@@ -48,6 +48,18 @@ const STEP_NOTES: Readonly<Record<string, (outcome: Outcome) => string>> = {
   'make docker-build docker-run': () => 'build the image and run it',
 };
 
+/** The files of the user's that the write replaces (--force, or "write into it" in the interview), by path. */
+export function replacedFiles(plan: ServicePlan): string[] {
+  return plan.files.filter((f) => f.action === 'overwrite').map((f) => f.path);
+}
+
+/** The replaced files, each by path on a line of its own (the count is on the line above). */
+function replacedList(replaced: readonly string[], dryRun: boolean): string[] {
+  if (replaced.length === 0) return [];
+  const heading = dryRun ? `${yellow('Would replace')} (nothing else in the directory is touched):` : `${yellow('Replaced')} (your previous versions are gone):`;
+  return [`  ${heading}`, ...replaced.map((path) => `    ${path}`)];
+}
+
 function fileTree(plan: ServicePlan): string[] {
   return plan.files.map(({ path, bytes, action }) => {
     const tag = action === 'overwrite' ? yellow(' (replaces yours)') : '';
@@ -63,6 +75,8 @@ export function reportJson(outcome: Outcome): string {
     directory: plan.target,
     answers: plan.answers,
     files: plan.files,
+    // The user's files replaced (a dry run: that would be), by path; also marked "overwrite" in files.
+    replaced: replacedFiles(plan),
     notes,
     ...(failures.length > 0 ? { error: failures.map((f) => f.error).join('\n') } : {}),
     nextSteps: nextSteps(outcome),
@@ -74,15 +88,16 @@ export function reportJson(outcome: Outcome): string {
 export function reportText(outcome: Outcome): string {
   const { plan, dryRun, notes, failures } = outcome;
   const where = visible(shownPath(plan.target));
+  const replaced = replacedFiles(plan);
   if (dryRun) {
-    return `${bold('Dry run')}: would write ${plan.files.length} files to ${cyan(where)} (nothing written)\n${fileTree(plan).join('\n')}\n`;
+    const replacing = replaced.length > 0 ? `; ${replaced.length} of yours would be replaced` : '';
+    return `${[`${bold('Dry run')}: would write ${plan.files.length} files to ${cyan(where)} (nothing written${replacing})`, ...replacedList(replaced, true), ...fileTree(plan)].join('\n')}\n`;
   }
-  const replaced = plan.files.filter((f) => f.action === 'overwrite').map((f) => f.path);
   const place = where === plan.answers.name ? '' : ` in ${cyan(where)}`;
   const lines = [
     '',
     `${green('✔')} Created ${bold(plan.answers.name)}${place}: ${plan.files.length} files${replaced.length > 0 ? ` (${replaced.length} of yours replaced)` : ''}`,
-    ...(replaced.length > 0 ? [`  ${yellow('Replaced')} (your previous versions are gone):`, ...replaced.map((path) => `    ${path}`)] : []),
+    ...replacedList(replaced, false),
     ...notes.map((note) => `  ${dim('•')} ${visible(note)}`),
     ...failures.map((f) => `  ${red('✖')} ${visible(f.error.split('\n')[0]!)}`),
     '',

@@ -26,15 +26,25 @@ export function trackChild(child: ChildProcess): void {
   child.once('exit', () => children.delete(child));
 }
 
+let replacing: readonly string[] = [];
+
+/** The user's files the coming write replaces (--force): a stop after the write names them. */
+export function noteReplaced(paths: readonly string[]): void {
+  replacing = paths;
+}
+
 /** What to say when stopped by `signal`, given what has been written. */
 function stopMessage(signal: HandledSignal, written: string | undefined): string {
   const how = signal === 'SIGINT' ? 'Cancelled' : `Stopped by ${signal}`;
-  return written ? `${how} after the project was written to ${visible(written)}.` : `${how}: nothing was written.`;
+  if (!written) return `${how}: nothing was written.`;
+  const replaced = replacing.length === 0 ? '' : ` It replaced ${replacing.length} file${replacing.length === 1 ? '' : 's'} of yours: ${replacing.join(', ')}.`;
+  return `${how} after the project was written to ${visible(written)}.${replaced}`;
 }
 
 /** Install the handlers for one run; returns a function that removes them. */
 export function guardProcess(): () => void {
   forgetWritten();
+  replacing = [];
   const onSignal = (signal: HandledSignal) => {
     for (const child of children) child.kill(signal);
     writeErr(`\n${stopMessage(signal, writtenTarget())}\n`);

@@ -131,6 +131,7 @@ describe('--dry-run and --json', () => {
       files: bytes(expectedProject('distroless', combo))
         .sort((a, b) => (a.path < b.path ? -1 : 1))
         .map((f) => ({ ...f, action: 'create' })),
+      replaced: [], // none of yours (--force: each replaced path)
       notes: [],
       nextSteps: ['cd my-api', 'make install', 'make test', 'make run', 'make docker-build docker-run'],
       missingTools: [], // a dry run needs no tool

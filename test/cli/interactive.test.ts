@@ -234,7 +234,7 @@ describe.concurrent('a non-empty target in a terminal is a question', () => {
     expect(await pty.exit).toBe(0);
     expect(readFileSync(join(cwd, 'taken', 'Makefile'), 'utf8')).not.toBe('mine\n');
     expect(readFileSync(join(cwd, 'taken', 'notes.txt'), 'utf8')).toBe('keep me\n');
-    expect(pty.output()).toMatch(/Created taken: 36 files \(1 of yours replaced\)/);
+    expect(pty.output()).toMatch(/Created taken: 36 files \(1 of yours replaced\)\r?\n {2}Replaced \(your previous versions are gone\):\r?\n {4}Makefile\r?\n/);
   });
 
   it('cancels, writing nothing', async () => {
