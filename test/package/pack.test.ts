@@ -82,6 +82,12 @@ describe('the published package', () => {
     for (const pkg of ['ejs', 'handlebars']) expect(notices).not.toMatch(new RegExp(`^## ${pkg} \\d`, 'm'));
   });
 
+  it('ships CHANGELOG.md, whose first section is this version (what README tells users to read before updating)', () => {
+    expect(files(installed)).toContain('CHANGELOG.md');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string };
+    expect(/^## \[([^\]]+)\]/m.exec(readFileSync(join(installed, 'CHANGELOG.md'), 'utf8'))?.[1]).toBe(manifest.version);
+  });
+
   it('runs without a terminal: writes the project', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pyservice-pack-run-'));
     const bin = join(dirname(dirname(installed)), 'node_modules', '.bin', 'create-pyservice');
