@@ -70,7 +70,7 @@ describe.concurrent('the published bundle', () => {
     expect(loaded.filter((m) => unused.test(m))).toEqual([]);
   });
 
-  it('packs to at most 150 kB, with bin/ and dist/ and no templates/', () => {
+  it('packs to at most 150 kB, with bin/, dist/ and CHANGELOG.md and no templates/', () => {
     const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' });
     expect(packed.status, packed.stderr).toBe(0);
     const [info] = JSON.parse(packed.stdout) as { size: number; files: { path: string }[] }[];
@@ -78,6 +78,7 @@ describe.concurrent('the published bundle', () => {
     const paths = info!.files.map((f) => f.path);
     expect(paths).toContain('dist/cli.js');
     expect(paths).toContain('bin/create-pyservice.js');
-    expect(paths.filter((p) => !/^(bin\/|dist\/|package\.json$|README\.md$|LICENSE$)/.test(p))).toEqual([]);
+    expect(paths).toContain('CHANGELOG.md'); // what README tells users to read before `pyservice update`
+    expect(paths.filter((p) => !/^(bin\/|dist\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE$)/.test(p))).toEqual([]);
   });
 });
