@@ -4,7 +4,9 @@
  * answers; for all supported combinations, the Dockerfiles side by side in one
  * file. After an intended template change:
  *   UPDATE_GOLDEN=1 npx vitest run test/golden
- * then read the diff like any other code change (refused when CI is set).
+ * then read the diff like any other code change (refused when CI is set). A template change also
+ * needs a new version: release.test.ts fails until package.json and CHANGELOG.md have one, and the
+ * same command then records the new version's templates fingerprint (release-fingerprints.json).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -43,7 +43,8 @@ function templatesFingerprint(): string {
 const readLedger = (): Record<string, string> => (existsSync(LEDGER) ? (JSON.parse(readFileSync(LEDGER, 'utf8')) as Record<string, string>) : {});
 
 const current = templatesFingerprint();
-if (updateRequested() && readLedger()[TEST_VERSION] === undefined) {
+const update = updateRequested();
+if (update && readLedger()[TEST_VERSION] === undefined) {
   writeFileSync(LEDGER, `${JSON.stringify({ ...readLedger(), [TEST_VERSION]: current }, null, 2)}\n`);
 }
 
@@ -63,7 +64,8 @@ describe('the release version', () => {
     expect([lock.version, lock.packages['']?.version]).toEqual([TEST_VERSION, TEST_VERSION]);
   });
 
-  it('is the one the golden records were produced by (regenerate them after a bump)', () => {
+  // Not while UPDATE_GOLDEN=1 has golden.test.ts rewrite the snapshots (in another worker, at the same time).
+  it.skipIf(update)('is the one the golden records were produced by (regenerate them after a bump)', () => {
     for (const preset of Object.keys(GOLDEN_PRESETS)) {
       const record = JSON.parse(readPreset(preset).snapshots.get('.pyservice.json')!) as { version: string };
       expect(record.version, `test/golden/${preset}/.pyservice.json.snap: run UPDATE_GOLDEN=1 npx vitest run test/golden and review the diff`).toBe(TEST_VERSION);
