@@ -92,7 +92,7 @@ describe('serialize and parse', () => {
     ['an incompatible combination', edit((j) => Object.assign(j.answers, { runtime: 'distroless', python: '3.12' })), /--runtime distroless with --python 3.12 is not possible/],
     ['an unknown answer', edit((j) => (j.answers.colour = 'blue')), /answers.colour is not an answer this release knows/],
     ['an unnormalised name', edit((j) => (j.answers.name = 'My_API')), /"My_API" is not as this release records it \(expected "my-api"\)/],
-    ['a path outside the project', edit((j) => (j.base.files['../etc/passwd'] = 'a'.repeat(40))), /"..\/etc\/passwd" is not a generated path/],
+    ['a path outside the project', edit((j) => (j.base.files['../etc/passwd'] = 'a'.repeat(40))), /base.files: the path "..\/etc\/passwd" has a ".." segment; it is not a file the generator manages/],
     ['a bad blob id', edit((j) => (j.base.files.Dockerfile = 'xyz')), /base.files\["Dockerfile"\] is not a blob id/],
     ['a corrupt snapshot', edit((j) => (j.base.snapshot = 'bm90IGd6aXA=')), /base.snapshot is corrupt/],
     ['a snapshot that does not match', edit((j) => (j.base.files.Dockerfile = 'a'.repeat(40))), /does not match base.files for Dockerfile/],
