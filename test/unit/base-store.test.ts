@@ -62,10 +62,10 @@ describe('the base store on a full disk', () => {
       // Incompressible content, larger than what is left.
       const files = new Map([['Dockerfile', randomBytes(400 * 1024).toString('base64')], ['app/main.py', 'print("hi")\n']]);
       const prepared = prepareBase(repo, files, 'create-pyservice 9.9.9: update', {}, options);
+      expect(gitListing(repo)).toEqual(before);
       expect(prepared.problem).toMatch(/^git could not store the base of later updates \(git fast-import: .+\); it is kept in \.pyservice\.json instead$/);
       expect(prepared.problem).not.toMatch(/\n/);
       expect(prepared.commit()).toBe(prepared.problem);
-      expect(gitListing(repo)).toEqual(before);
       expect(prepared.base.snapshot).toBeDefined();
       expect(readBase(repo, prepared.base)).toEqual(files);
     });
