@@ -98,6 +98,15 @@ describe('serialize and parse', () => {
     ['a snapshot that does not match', edit((j) => (j.base.files.Dockerfile = 'a'.repeat(40))), /does not match base.files for Dockerfile/],
     ['a bad route', edit((j) => (j.routes = ['Orders'])), /routes: "Orders" is not a route name/],
     ['a foreign ref', edit((j) => (j.base.ref = 'refs/heads/main')), /base.ref must be/],
+    ['a path inside .git, in any case', edit((j) => (j.base.files['.GIT/config'] = 'a'.repeat(40))), /base.files: the path ".GIT\/config" is inside \.git/],
+    ['a path inside a nested .git', edit((j) => (j.base.files['vendor/.git/HEAD'] = 'a'.repeat(40))), /the path "vendor\/.git\/HEAD" is inside \.git/],
+    ["the writer's lock", edit((j) => (j.base.files['.create-pyservice.lock'] = 'a'.repeat(40))), /lock or staging name/],
+    [
+      'a snapshot naming a path inside .git',
+      edit((j) => (j.base.snapshot = encodeSnapshot(new Map([...files, ['.git/HEAD', 'ref: refs/heads/main\n']])))),
+      /base.snapshot: the snapshot's path ".git\/HEAD" is inside \.git/,
+    ],
+    ['more files than any project', edit((j) => Object.assign(j.base.files, Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`f${i}`, 'a'.repeat(40)])))), /"base.files" lists more than 10000 files/],
   ])('refuses %s, naming the problem', (_label, text, message) => {
     let error: unknown;
     try {
