@@ -139,13 +139,15 @@ describe.concurrent('a hand-edited record', () => {
     const { dir, run } = await project();
     const original = read(join(dir, RECORD));
     writeFileSync(join(dir, RECORD), `\uFEFF${original}`);
-    let result = await run(['update']);
+    let result = await run(['add', 'route', 'orders']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    writeFileSync(join(dir, RECORD), original.replaceAll('\n', '\r\n'));
-    result = await run(['update']);
+    expect(read(join(dir, RECORD)).startsWith('{\n')).toBe(true); // written back without the mark
+    writeFileSync(join(dir, RECORD), read(join(dir, RECORD)).replaceAll('\n', '\r\n'));
+    result = await run(['add', 'route', 'accounts']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    expect(JSON.parse(read(join(dir, RECORD))).routes).toEqual(['orders', 'accounts']);
 
     writeFileSync(join(dir, RECORD), Buffer.from(original.replace('"name": "api"', '"name": "api", "description": "caf\xe9"'), 'latin1'));
     result = await run(['update']);
