@@ -8,7 +8,8 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe as describeReason, planFile, sized, type FileAction, type FilePlan } from './merge.js';
-import { blobId, prepareBase, readBase, RECORD_FILE, RecordError, serializeRecord, type Project, type ProjectRecord } from './record.js';
+import { refuseDuringGitOperation } from './git-state.js';
+import { assertManagedPath, blobId, prepareBase, readBase, RECORD_FILE, RecordError, serializeRecord, type Project, type ProjectRecord } from './record.js';
 import { renderService, type ProjectAnswers, type RenderedFiles } from './render.js';
 import { MAIN_PY, registerRouter, renderRoute, RouteError, routeNames } from './route.js';
 import { applyChanges, WriteRefused } from './write.js';
@@ -68,6 +69,7 @@ export function compareVersions(a: string, b: string): number {
 
 /** The user's file: its text, undefined if absent, or null when it is not a regular file. */
 async function readOurs(root: string, path: string): Promise<string | undefined | null> {
+  await assertManagedPath(root, path); // a path from the record, or a directory on the way that is a link: refused
   const st = await lstat(join(root, path)).catch(() => undefined);
   if (!st) return undefined;
   if (!st.isFile()) return null;
@@ -198,6 +200,7 @@ const WRITES: ReadonlySet<FileAction> = new Set(['create', 'update', 'merge', 'c
  * ref moves only after it succeeded.
  */
 export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
+  refuseDuringGitOperation(plan.target); // mid-merge, rebase, cherry-pick, revert or bisect: refused, nothing written
   const current = await readFile(join(plan.target, RECORD_FILE), 'utf8').catch(() => undefined);
   if (current !== plan.recordText) {
     throw new RecordError(`${RECORD_FILE} changed while this command ran; run it again`);

@@ -104,5 +104,5 @@ async function storeBase(plan: ServicePlan): Promise<string> {
   }
   const withSnapshot = serializeRecord({ ...record, base: { files: record.base.files, snapshot: encodeSnapshot(pristine) } });
   applyChanges({ root: plan.target, writes: new Map([[RECORD_FILE, withSnapshot]]), deletes: [] });
-  return 'no git repository: the base of later updates is kept in .pyservice.json';
+  return prepared.problem ?? 'no git repository: the base of later updates is kept in .pyservice.json';
 }

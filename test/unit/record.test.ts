@@ -92,12 +92,21 @@ describe('serialize and parse', () => {
     ['an incompatible combination', edit((j) => Object.assign(j.answers, { runtime: 'distroless', python: '3.12' })), /--runtime distroless with --python 3.12 is not possible/],
     ['an unknown answer', edit((j) => (j.answers.colour = 'blue')), /answers.colour is not an answer this release knows/],
     ['an unnormalised name', edit((j) => (j.answers.name = 'My_API')), /"My_API" is not as this release records it \(expected "my-api"\)/],
-    ['a path outside the project', edit((j) => (j.base.files['../etc/passwd'] = 'a'.repeat(40))), /"..\/etc\/passwd" is not a generated path/],
+    ['a path outside the project', edit((j) => (j.base.files['../etc/passwd'] = 'a'.repeat(40))), /base.files: the path "..\/etc\/passwd" has a ".." segment; it is not a file the generator manages/],
     ['a bad blob id', edit((j) => (j.base.files.Dockerfile = 'xyz')), /base.files\["Dockerfile"\] is not a blob id/],
     ['a corrupt snapshot', edit((j) => (j.base.snapshot = 'bm90IGd6aXA=')), /base.snapshot is corrupt/],
     ['a snapshot that does not match', edit((j) => (j.base.files.Dockerfile = 'a'.repeat(40))), /does not match base.files for Dockerfile/],
     ['a bad route', edit((j) => (j.routes = ['Orders'])), /routes: "Orders" is not a route name/],
     ['a foreign ref', edit((j) => (j.base.ref = 'refs/heads/main')), /base.ref must be/],
+    ['a path inside .git, in any case', edit((j) => (j.base.files['.GIT/config'] = 'a'.repeat(40))), /base.files: the path ".GIT\/config" is inside \.git/],
+    ['a path inside a nested .git', edit((j) => (j.base.files['vendor/.git/HEAD'] = 'a'.repeat(40))), /the path "vendor\/.git\/HEAD" is inside \.git/],
+    ["the writer's lock", edit((j) => (j.base.files['.create-pyservice.lock'] = 'a'.repeat(40))), /lock or staging name/],
+    [
+      'a snapshot naming a path inside .git',
+      edit((j) => (j.base.snapshot = encodeSnapshot(new Map([...files, ['.git/HEAD', 'ref: refs/heads/main\n']])))),
+      /base.snapshot: the snapshot's path ".git\/HEAD" is inside \.git/,
+    ],
+    ['more files than any project', edit((j) => Object.assign(j.base.files, Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`f${i}`, 'a'.repeat(40)])))), /"base.files" lists more than 10000 files/],
   ])('refuses %s, naming the problem', (_label, text, message) => {
     let error: unknown;
     try {
