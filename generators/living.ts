@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { describe as describeReason, planFile, sized, type FileAction, type FilePlan } from './merge.js';
 import { blobId, prepareBase, readBase, RECORD_FILE, RecordError, serializeRecord, type Project, type ProjectRecord } from './record.js';
 import { renderService, type ProjectAnswers, type RenderedFiles } from './render.js';
-import { MAIN_PY, registerRouter, renderRoute, RouteError, routeNames } from './route.js';
+import { MAIN_PY, renderRoute, RouteError, routeNames } from './route.js';
+import { registerRouter } from './route-register.js';
 import { applyChanges, WriteRefused } from './write.js';
 
 /** What a project should be: the answers and routes it is rendered from. */
