@@ -1,0 +1,271 @@
+/**
+ * `add route`'s edit of app/main.py on the files users really have after
+ * months: exploded imports with comments, aliases, CRLF or mixed endings, a
+ * BOM, tabs, no final newline, semicolons, continuations, docstrings that
+ * mention the anchors... Each one is registered three times (a name sorting
+ * first, in the middle, last); every result must keep every byte of the
+ * input (it is a subsequence of the output), keep the file's line endings, and
+ * be valid Python for the real parser (python3's ast, all files in one run);
+ * the usual layouts must also stay clean for the real ruff (lint and format).
+ * What cannot be edited safely is refused: one line naming app/main.py and
+ * the line, and what to do.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderService } from '../../generators/render.js';
+import { registerRouter } from '../../generators/route-register.js';
+import { RouteError } from '../../generators/route.js';
+import { ruffCheck } from '../../scripts/lib/ruff.js';
+import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
+
+const service = renderService(defaultAnswers(), TEST_VERSION);
+const pristine = service.get('app/main.py')!;
+const IMPORT = 'from app.routes import health, items\n';
+const INCLUDES = '    app.include_router(health.router)\n    app.include_router(items.router)\n';
+
+/** pristine with `from` replaced by `to`, checking that `from` was there. */
+function edited(from: string | RegExp, to: string | ((match: string) => string), text = pristine): string {
+  const out = typeof to === 'string' ? text.replace(from, to) : text.replace(from, to);
+  if (out === text) throw new Error(`test setup: ${String(from)} not found`);
+  return out;
+}
+const crlf = (text: string) => text.replace(/\n/g, '\r\n');
+
+interface Handled {
+  readonly main: string;
+  /** Substrings the result of registering `orders` must contain. */
+  readonly contains?: readonly string[];
+  /** The result of registering orders, accounts and zoo must pass ruff check and ruff format --check. */
+  readonly ruff?: boolean;
+  /** Every byte kept (false only where a one-liner is wrapped as ruff format would). */
+  readonly keepsBytes?: boolean;
+}
+
+const handled: Record<string, Handled> = {
+  'the pristine file': { main: pristine, contains: ['from app.routes import health, items, orders\n', '    app.include_router(orders.router)\n    # pyservice:routers'], ruff: true },
+  'CRLF line endings': {
+    main: crlf(pristine),
+    contains: ['from app.routes import health, items, orders\r\n', 'app.include_router(items.router)\r\n    app.include_router(orders.router)\r\n    # pyservice:routers'],
+    ruff: true,
+  },
+  'CRLF and a BOM': { main: `\uFEFF${crlf(pristine)}`, contains: ['\uFEFF"""', 'app.include_router(orders.router)\r\n'] },
+  'CR line endings (old Mac)': { main: pristine.replace(/\n/g, '\r'), contains: ['import health, items, orders\r', 'include_router(orders.router)\r'] },
+  'mixed endings: the import line and create_app()\'s last lines in CRLF, the rest LF (new lines take their neighbours\' CRLF)': {
+    main: edited(/ {4}app\.include_router\(health[^]*?return app\n/, (m: string) => crlf(m), edited(IMPORT, crlf(IMPORT))),
+    contains: ['import health, items, orders\r\n', 'app.include_router(items.router)\r\n    app.include_router(orders.router)\r\n    # pyservice:routers'],
+  },
+  'mixed endings: neighbours that disagree (the new line takes the dominant LF)': {
+    main: edited(/( {4}# pyservice:routers.*)\n/, '$1\r\n'),
+    contains: ['app.include_router(items.router)\n    app.include_router(orders.router)\n    # pyservice:routers'],
+  },
+  'no newline at the end of the file': { main: pristine.replace(/\n$/, ''), contains: ['app = create_app()'] },
+  'tab indentation': {
+    main: pristine.replace(/^( {4})+/gm, (spaces) => '\t'.repeat(spaces.length / 4)),
+    contains: ['\tapp.include_router(items.router)\n\tapp.include_router(orders.router)\n\t# pyservice:routers'],
+  },
+  'an exploded import with comments after names and on their own lines, trailing comma': {
+    main: edited(IMPORT, 'from app.routes import (\n    # liveness and readiness\n    health,  # no auth\n    items,  # the example\n)\n'),
+    contains: ['    health,  # no auth\n    items,  # the example\n    orders,\n)'],
+    ruff: true,
+  },
+  'an exploded import without trailing comma': {
+    main: edited(IMPORT, 'from app.routes import (\n    health,\n    items  # the example\n)\n'),
+    contains: ['    items,  # the example\n    orders\n)'],
+  },
+  'the closing parenthesis on the last name line': {
+    main: edited(IMPORT, 'from app.routes import (\n    health,\n    items)\n'),
+    contains: ['    items,\n    orders)\n'],
+  },
+  'the closing parenthesis after a trailing comma on the last name line': {
+    main: edited(IMPORT, 'from app.routes import (\n    health,\n    items,)\n'),
+    contains: ['    items,\n    orders,)\n'],
+  },
+  'several names per line in parentheses': {
+    main: edited(IMPORT, 'from app.routes import (\n    health, items,\n)\n'),
+    contains: ['    health, items, orders,\n)'],
+  },
+  'parentheses on one line': { main: edited(IMPORT, 'from app.routes import (health, items)\n'), contains: ['from app.routes import (health, items, orders)\n'] },
+  'an aliased member': {
+    main: edited('app.include_router(items.router)', 'app.include_router(item_routes.router)', edited(IMPORT, 'from app.routes import health, items as item_routes\n')),
+    contains: ['from app.routes import health, items as item_routes, orders\n'],
+  },
+  'an aliased member in an exploded import with comments': {
+    main: edited(
+      'app.include_router(items.router)',
+      'app.include_router(item_routes.router)',
+      edited(IMPORT, 'from app.routes import (\n    health,\n    # renamed: clashes with a local\n    items as item_routes,\n)\n'),
+    ),
+    contains: ['    health,\n    # renamed: clashes with a local\n    items as item_routes,\n    orders,\n)'],
+  },
+  'a module imported as `import app.routes.items as y` beside the from-import': {
+    main: edited('app.include_router(items.router)', 'app.include_router(y.router)', edited(IMPORT, 'import app.routes.items as y\nfrom app.routes import health\n')),
+    contains: ['from app.routes import health, orders\n'],
+  },
+  'only other forms: `from app.routes.health import router`, `import app.routes.items as y`': {
+    main: edited(
+      INCLUDES,
+      '    app.include_router(health_router)\n    app.include_router(y.router)\n',
+      edited(IMPORT, 'import app.routes.items as y\nfrom app.routes.health import router as health_router\n'),
+    ),
+    contains: ['import app.routes.items as y\nfrom app.routes import orders\nfrom app.routes.health import router as health_router\n'],
+  },
+  'a semicolon after the import': { main: edited(IMPORT, 'from app.routes import health, items; import os\n'), contains: ['from app.routes import health, items, orders; import os\n'] },
+  'a backslash continuation': {
+    main: edited(IMPORT, 'from app.routes import health, \\\n    items\n'),
+    contains: ['from app.routes import health, \\\n    items, orders\n'],
+  },
+  'a trailing comment on the one-line import': {
+    main: edited(IMPORT, 'from app.routes import health, items  # noqa: F401 - routers\n'),
+    contains: ['from app.routes import health, items, orders  # noqa: F401 - routers\n'],
+  },
+  'a docstring and strings that mention the anchors, a commented-out import': {
+    main: edited(
+      IMPORT,
+      `${IMPORT}\n# from app.routes import admin\nNOTE = """\nfrom app.routes import nothing\n    # pyservice:routers\n"""\nTAG = f"{'# pyservice:routers'!r:>{20}} ( [ {{"\n`,
+    ),
+    contains: ['from app.routes import health, items, orders\n', '\nfrom app.routes import nothing\n    # pyservice:routers\n"""'],
+  },
+  'a relative import (from .routes)': { main: edited(IMPORT, 'from .routes import health, items\n'), contains: ['from .routes import health, items, orders\n'] },
+  'a typing-only import in `if TYPE_CHECKING:` beside the real one': {
+    main: edited(IMPORT, `${IMPORT}from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.routes import stubs\n`),
+    contains: ['from app.routes import health, items, orders\n', '    from app.routes import stubs\n'],
+  },
+  'the app renamed inside create_app()': {
+    main: edited(INCLUDES, `    api = app\n${INCLUDES.replace(/app\.include/g, 'api.include')}`),
+    contains: ['    api.include_router(items.router)\n    api.include_router(orders.router)\n'],
+  },
+  'the anchor with words after it, and without a space after #': {
+    main: edited(/# pyservice:routers.*/, '#pyservice:routers -- keep this line'),
+    contains: ['    app.include_router(orders.router)\n    #pyservice:routers -- keep this line'],
+  },
+  'an unsorted import (a name the user added at the end)': {
+    main: edited(IMPORT, 'from app.routes import items, health, admin\n'),
+    contains: ['from app.routes import items, health, admin, orders\n'],
+  },
+  'a long one-line import: wrapped as ruff format would': {
+    main: edited(IMPORT, 'from app.routes import aaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbb, cccccccccc, health, items\n'),
+    contains: ['from app.routes import (\n    aaaaaaaaaaaaaaaaaaaa,\n    bbbbbbbbbbbbbbbbbbbbbbbb,\n    cccccccccc,\n    health,\n    items,\n    orders,\n)\n'],
+    keepsBytes: false,
+  },
+  'the anchor inside an `if` in create_app()': {
+    main: edited(
+      /    app\.include_router\(items\.router\)\n {4}# pyservice:routers.*\n/,
+      '    if settings.app_name:\n        app.include_router(items.router)\n        # pyservice:routers\n',
+    ),
+    contains: ['        app.include_router(items.router)\n        app.include_router(orders.router)\n        # pyservice:routers\n'],
+  },
+  'own-line comments above a name that sorts after ours (they stay with it)': {
+    main: edited(IMPORT, 'from app.routes import (\n    health,\n    items,\n    # the users resource\n    # (kept for the docs)\n    users,\n)\n'),
+    contains: ['    items,\n    orders,\n    # the users resource\n    # (kept for the docs)\n    users,\n'],
+  },
+};
+
+function isSubsequence(small: string, big: string): boolean {
+  let i = 0;
+  for (let j = 0; j < big.length && i < small.length; j++) if (big[j] === small[i]) i++;
+  return i === small.length;
+}
+
+const endings = (text: string) => new Set(text.match(/\r\n|\r|\n/g) ?? []);
+
+/** Results of every case, parsed by python3's ast at the end, in one run. */
+const toParse = new Map<string, string>();
+const dir = mkdtempSync(join(tmpdir(), 'route-register-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('registerRouter on the main.py files users have', () => {
+  it.each(Object.entries(handled))('%s', (label, { main, contains = [], ruff = false, keepsBytes = true }) => {
+    const steps = ['orders', 'accounts', 'zoo'];
+    let text = main;
+    for (const name of steps) {
+      const next = registerRouter(text, name);
+      if (keepsBytes || name !== 'orders') expect(isSubsequence(text, next), `${name}: a byte of the input is gone`).toBe(true);
+      expect(next).toContain(`include_router(${name}.router)`);
+      // The file's line endings and nothing else; the first line and the BOM as they were.
+      expect([...endings(next)].sort()).toEqual([...endings(main)].sort());
+      expect(next.startsWith(text.slice(0, 20))).toBe(true);
+      expect(next.endsWith(text.slice(-20))).toBe(true);
+      if (name === 'orders') for (const part of contains) expect(next).toContain(part);
+      toParse.set(`${label} + ${name}`, next);
+      text = next;
+    }
+    if (ruff) expect(ruffCheck(new Map([...service, ['app/main.py', text]]))).toEqual([]);
+  });
+
+  it('every result is valid Python (python3 ast.parse)', () => {
+    expect(toParse.size).toBe(Object.keys(handled).length * 3);
+    const file = join(dir, 'sources.json');
+    writeFileSync(file, JSON.stringify(Object.fromEntries(toParse)));
+    const script = [
+      'import ast, json, sys',
+      'bad = {}',
+      'for label, source in json.load(open(sys.argv[1], encoding="utf-8")).items():',
+      '    try:',
+      '        ast.parse(source.encode("utf-8"))',
+      '    except SyntaxError as error:',
+      '        bad[label] = f"line {error.lineno}: {error.msg}"',
+      'print(json.dumps(bad))',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({});
+  });
+});
+
+/** 1-based line of the first line containing `marker`. */
+const lineOf = (text: string, marker: string) => text.split(/\r\n|\r|\n/).findIndex((l) => l.includes(marker)) + 1;
+
+const refused: Record<string, { main: string; line?: string; why: RegExp }> = {
+  'our name aliased onto another module': { main: edited(IMPORT, 'from app.routes import health, items as orders\n'), line: 'items as orders', why: /the name "orders" is already imported there/ },
+  'our module already imported under an alias': { main: edited(IMPORT, `${IMPORT}from app.routes import orders as o\n`), line: 'orders as o', why: /route "orders" is already imported there \(as o\)/ },
+  'our module imported as `import app.routes.orders as o`': { main: edited(IMPORT, `${IMPORT}import app.routes.orders as o\n`), line: 'app.routes.orders', why: /already imported there \(from app.routes.orders\)/ },
+  'our module imported as `from app.routes.orders import router`': { main: edited(IMPORT, `${IMPORT}from app.routes.orders import router\n`), line: 'app.routes.orders', why: /already imported there/ },
+  'the name imported from elsewhere': { main: edited(IMPORT, `from shop import orders\n${IMPORT}`), line: 'shop', why: /"orders" is already imported there, and the route's module would shadow it/ },
+  'the name defined at the top level': { main: edited('\n\napp = create_app()', '\n\norders = []\napp = create_app()'), line: 'orders = []', why: /"orders" is already defined there/ },
+  'a function of that name': { main: edited('\n\napp = create_app()', '\n\ndef orders():\n    pass\n\n\napp = create_app()'), line: 'def orders', why: /already defined there/ },
+  'a star import': { main: edited(IMPORT, 'from app.routes import *\n'), line: 'import *', why: /"from app.routes import \*" does not say which route modules it imports; write them out/ },
+  'the import only inside `if TYPE_CHECKING:`': {
+    main: edited(IMPORT, 'from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.routes import health, items\n'),
+    line: 'import health',
+    why: /inside a block \("if TYPE_CHECKING:"\).*move the import to the top level/,
+  },
+  'the import only inside a one-line `if`': { main: edited(IMPORT, 'if True: from app.routes import health, items\n'), line: 'if True', why: /inside a block/ },
+  'no routers import at all': { main: edited(IMPORT, ''), why: /has no "from app.routes import \.\.\." line.*put it back/ },
+  'no anchor': { main: edited(/^.*# pyservice:routers.*\n/m, ''), why: /has no comment "# pyservice:routers" inside create_app\(\)/ },
+  'the anchor twice': { main: edited('    return app\n', '    # pyservice:routers\n    return app\n'), why: /is on 2 lines \(34, 35\).*keep only the one/ },
+  'the anchor after code on a line': {
+    main: edited(/ {4}# pyservice:routers.*\n {4}return app\n/, '    return app  # pyservice:routers\n'),
+    line: 'return app',
+    why: /must be on a line of its own between statements/,
+  },
+  'the anchor inside a call': { main: edited('        lifespan=lifespan,\n', '        lifespan=lifespan,\n        # pyservice:routers\n', edited(/^.*# pyservice:routers.*\n/m, '')), line: '# pyservice', why: /must be on a line of its own/ },
+  'the anchor at column 0 inside create_app()': { main: edited(/^ {4}# pyservice:routers/m, '# pyservice:routers'), line: '# pyservice', why: /not indented like the statements around it/ },
+  'the anchor right under a block opener, not indented into it': {
+    main: edited(/^ {4}# pyservice:routers.*\n/m, '    if settings.app_name:\n    # pyservice:routers\n        pass\n'),
+    line: '# pyservice',
+    why: /not indented like/,
+  },
+  'a string that is never closed': { main: edited('version=__version__,', 'version="__version__,'), line: 'version=', why: /cannot be read as Python \(a string is not closed\)/ },
+  'a parenthesis that is never closed': { main: edited(IMPORT, 'from app.routes import (health, items\n'), line: 'import (health', why: /cannot be read as Python \("\(" is not closed\)/ },
+};
+
+describe('registerRouter refuses what it cannot edit safely', () => {
+  it.each(Object.entries(refused))('%s', (_label, { main, line, why }) => {
+    let error: unknown;
+    try {
+      registerRouter(main, 'orders');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(RouteError);
+    const message = (error as RouteError).message;
+    expect(message).toMatch(why);
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/^app\/main\.py[: ]/);
+    expect(message).toMatch(/(then run the command again|choose another name)$/);
+    if (line) expect(message.startsWith(`app/main.py:${lineOf(main, line)}: `), message).toBe(true);
+  });
+});
