@@ -113,6 +113,14 @@ const handled: Record<string, Handled> = {
     contains: ['import app.routes.items as y\nfrom app.routes import orders\nfrom app.routes.health import router as health_router\n'],
   },
   'a semicolon after the import': { main: edited(IMPORT, 'from app.routes import health, items; import os\n'), contains: ['from app.routes import health, items, orders; import os\n'] },
+  'a statement before the import on its line, and semicolon-joined registrations above the anchor': {
+    main: edited(INCLUDES, '    app.include_router(health.router); app.include_router(items.router)\n', edited(IMPORT, 'import os; from app.routes import health, items\n')),
+    contains: ['import os; from app.routes import health, items, orders\n', 'app.include_router(items.router)\n    app.include_router(orders.router)\n'],
+  },
+  'a star import beside the explicit one': {
+    main: edited(IMPORT, `from app.routes import *  # noqa: F403\n${IMPORT}`),
+    contains: ['from app.routes import *  # noqa: F403\nfrom app.routes import health, items, orders\n'],
+  },
   'a backslash continuation': {
     main: edited(IMPORT, 'from app.routes import health, \\\n    items\n'),
     contains: ['from app.routes import health, \\\n    items, orders\n'],
