@@ -203,8 +203,45 @@ describe('registerRouter on the main.py files users have', () => {
     if (ruff) expect(ruffCheck(new Map([...service, ['app/main.py', text]]))).toEqual([]);
   });
 
+  // The same edits on every combination of the file-wide traits and a few import layouts.
+  const layouts = [
+    IMPORT,
+    'from app.routes import (\n    health,  # c\n    items,\n)\n',
+    'from app.routes import (\n    # c\n    health,\n    items\n)\n',
+    'from app.routes import (\n    health,\n    items)\n',
+    'from app.routes import (health,\n                        items)\n',
+    'from app.routes import health, \\\n    items  # c\n',
+  ];
+  const traits = {
+    ending: [(t: string) => t, crlf, (t: string) => t.replace(/\n/g, '\r')],
+    indent: [(t: string) => t, (t: string) => t.replace(/^( {4})+/gm, (spaces) => '\t'.repeat(spaces.length / 4))],
+    bom: [(t: string) => t, (t: string) => `\uFEFF${t}`],
+    last: [(t: string) => t, (t: string) => t.replace(/\n$/, '')],
+  };
+  const combinations = layouts.flatMap((layout, l) =>
+    traits.ending.flatMap((ending, e) =>
+      traits.indent.flatMap((indent, i) =>
+        traits.bom.flatMap((bom, b) => traits.last.map((last, n) => ({ label: `layout ${l}, ending ${e}, indent ${i}, bom ${b}, last ${n}`, main: bom(ending(indent(last(pristine.replace(IMPORT, layout))))) }))),
+      ),
+    ),
+  );
+
+  it(`keeps every byte and the endings on ${combinations.length} combinations of endings, indentation, BOM, final newline and import layout`, () => {
+    for (const { label, main } of combinations) {
+      let text = main;
+      for (const name of ['orders', 'accounts', 'zoo']) {
+        const next = registerRouter(text, name);
+        expect(isSubsequence(text, next), `${label} + ${name}`).toBe(true);
+        expect([...endings(next)].sort(), `${label} + ${name}`).toEqual([...endings(main)].sort());
+        expect(next.endsWith(text.slice(-10)), `${label} + ${name}`).toBe(true);
+        toParse.set(`${label} + ${name}`, next);
+        text = next;
+      }
+    }
+  });
+
   it('every result is valid Python (python3 ast.parse)', () => {
-    expect(toParse.size).toBe(Object.keys(handled).length * 3);
+    expect(toParse.size).toBe((Object.keys(handled).length + combinations.length) * 3);
     const file = join(dir, 'sources.json');
     writeFileSync(file, JSON.stringify(Object.fromEntries(toParse)));
     const script = [
