@@ -16,6 +16,7 @@
 import { pyIdentifier } from './escape.js';
 import { scanPython, ScanError, statements, type Scan, type Statement, type Token } from './py-scan.js';
 import { MAIN_PY, RouteError, ROUTERS_ANCHOR, sortMembers } from './route.js';
+import { quoted } from './text.js';
 
 const ANCHOR = /^#[ \t]*pyservice:routers(?![\w:-])/;
 const MAX_LINE = 100;
@@ -192,7 +193,7 @@ function importEdits(scan: Scan, imports: readonly ImportStatement[], name: stri
     const block = [...scan.logical].reverse().find((l) => l.first < line.first && l.indent.length < line.indent.length) ?? line;
     const header = scan.text.slice(scan.lines[block.first]!.start, scan.lines[block.first]!.end).trim();
     throw new RouteError(
-      `${at(target.statement.tokens[0]!.start)}: the "from app.routes import ..." line is inside a block (${JSON.stringify(header.length > 60 ? `${header.slice(0, 57)}...` : header)}), where a router imported might not exist when create_app() runs; move the import to the top level of the file, then run the command again`,
+      `${at(target.statement.tokens[0]!.start)}: the "from app.routes import ..." line is inside a block (${quoted(header.length > 60 ? `${header.slice(0, 57)}...` : header)}), where a router imported might not exist when create_app() runs; move the import to the top level of the file, then run the command again`,
     );
   }
   if (target) return [memberEdit(scan, target, name, at)];
@@ -295,16 +296,21 @@ function anchorEdit(scan: Scan, name: string, at: (offset: number) => string): E
   if (!anchor.betweenStatements) {
     throw new RouteError(`${at(anchor.start)}: the comment "${ROUTERS_ANCHOR}" must be on a line of its own between statements, where a new line of code can go; move it below your app.include_router(...) lines, then run the command again`);
   }
-  const indent = leading(scan, line);
-  if (!fitsBetween(scan, line, indent)) {
-    throw new RouteError(`${at(anchor.start)}: the comment "${ROUTERS_ANCHOR}" is not indented like the statements around it, so a line added there would not be valid Python; indent it like your app.include_router(...) lines, then run the command again`);
+  const indent = statementIndent(scan, line, leading(scan, line));
+  if (indent === undefined) {
+    throw new RouteError(`${at(anchor.start)}: the comment "${ROUTERS_ANCHOR}" is not indented like the statements around it, so where a line added there belongs is unclear; indent it like your app.include_router(...) lines, then run the command again`);
   }
   const start = scan.lines[line]!.start;
   return { start, end: start, text: `${indent}${receiver(scan, line, indent)}.include_router(${name}.router)${eolBefore(scan, line)}` };
 }
 
-/** Would a statement indented `indent` be valid Python just above physical line `line`? */
-function fitsBetween(scan: Scan, line: number, indent: string): boolean {
+/**
+ * The indentation a statement just above physical line `line` takes: the
+ * anchor comment's own where a statement there is valid Python, else the
+ * block's around it when that is unambiguous (a comment's indentation means
+ * nothing to Python), else undefined.
+ */
+function statementIndent(scan: Scan, line: number, indent: string): string | undefined {
   const stack: string[] = [''];
   let prev: (typeof scan.logical)[number] | undefined;
   let next: (typeof scan.logical)[number] | undefined;
@@ -317,13 +323,17 @@ function fitsBetween(scan: Scan, line: number, indent: string): boolean {
     if (logical.indent !== stack[stack.length - 1]) stack.push(logical.indent);
     prev = logical;
   }
-  if (!prev) return indent === '';
-  const opener = isOp(prev.tokens[prev.tokens.length - 1], ':');
-  if (opener) return next !== undefined && next.indent === indent && indent.startsWith(prev.indent) && indent.length > prev.indent.length;
-  if (prev.tokens[0]!.text === '@') return false;
+  if (!prev) return next === undefined || next.indent === '' ? '' : undefined;
+  if (prev.tokens[0]!.text === '@') return undefined;
+  if (isOp(prev.tokens[prev.tokens.length - 1], ':')) {
+    // The first statement of a block: the block's indentation, which the next statement shows.
+    const deeper = next !== undefined && next.indent.startsWith(prev.indent) && next.indent.length > prev.indent.length;
+    return deeper ? next!.indent : undefined;
+  }
   const level = stack.indexOf(indent);
-  if (level < 0) return false;
-  return next === undefined || (stack.indexOf(next.indent) >= 0 && stack.indexOf(next.indent) <= level);
+  const nextLevel = next === undefined ? -1 : stack.indexOf(next.indent);
+  if (level >= 0 && (next === undefined || (nextLevel >= 0 && nextLevel <= level))) return indent;
+  return next !== undefined && next.indent === prev.indent ? prev.indent : undefined;
 }
 
 /** The object the include_router lines above the anchor use (`app` unless the user renamed it). */

@@ -165,6 +165,14 @@ const handled: Record<string, Handled> = {
     ),
     contains: ['        app.include_router(items.router)\n        app.include_router(orders.router)\n        # pyservice:routers\n'],
   },
+  'the anchor at column 0 inside create_app() (a comment\'s indentation means nothing to Python)': {
+    main: edited(/^ {4}# pyservice:routers/m, '# pyservice:routers'),
+    contains: ['    app.include_router(items.router)\n    app.include_router(orders.router)\n# pyservice:routers'],
+  },
+  'the anchor right under a block opener, not indented into it': {
+    main: edited(/^ {4}# pyservice:routers.*\n/m, '    if settings.app_name:\n    # pyservice:routers\n        pass\n'),
+    contains: ['    if settings.app_name:\n        app.include_router(orders.router)\n    # pyservice:routers\n        pass\n'],
+  },
   'own-line comments above a name that sorts after ours (they stay with it)': {
     main: edited(IMPORT, 'from app.routes import (\n    health,\n    items,\n    # the users resource\n    # (kept for the docs)\n    users,\n)\n'),
     contains: ['    items,\n    orders,\n    # the users resource\n    # (kept for the docs)\n    users,\n'],
@@ -287,11 +295,10 @@ const refused: Record<string, { main: string; line?: string; why: RegExp }> = {
     why: /must be on a line of its own between statements/,
   },
   'the anchor inside a call': { main: edited('        lifespan=lifespan,\n', '        lifespan=lifespan,\n        # pyservice:routers\n', edited(/^.*# pyservice:routers.*\n/m, '')), line: '# pyservice', why: /must be on a line of its own/ },
-  'the anchor at column 0 inside create_app()': { main: edited(/^ {4}# pyservice:routers/m, '# pyservice:routers'), line: '# pyservice', why: /not indented like the statements around it/ },
-  'the anchor right under a block opener, not indented into it': {
-    main: edited(/^ {4}# pyservice:routers.*\n/m, '    if settings.app_name:\n    # pyservice:routers\n        pass\n'),
+  'the anchor between the end of create_app() and the module code, indented like neither': {
+    main: edited(/^ {4}# pyservice:routers.*\n {4}return app\n/m, '    return app\n  # pyservice:routers\n'),
     line: '# pyservice',
-    why: /not indented like/,
+    why: /not indented like the statements around it/,
   },
   'a string that is never closed': { main: edited('version=__version__,', 'version="__version__,'), line: 'version=', why: /cannot be read as Python \(a string is not closed\)/ },
   'a parenthesis that is never closed': { main: edited(IMPORT, 'from app.routes import (health, items\n'), line: 'import (health', why: /cannot be read as Python \("\(" is not closed\)/ },
