@@ -321,3 +321,50 @@ describe('registerRouter refuses what it cannot edit safely', () => {
     if (line) expect(message.startsWith(`app/main.py:${lineOf(main, line)}: `), message).toBe(true);
   });
 });
+
+describe('registerRouter on damaged files (seeded mutations of the pristine main.py)', () => {
+  const PIECES = ['(', ')', '#', '"', "'", '\\', ':', ';', ',', ' as x', '\n', '\r\n', '\t', '    ', 'if True:\n', '"""', 'f"{', '}', '.', 'items', ' # pyservice:routers\n', 'from app.routes import zz\n', 'import app.routes.zz as q\n'];
+
+  it('never fails otherwise than with a one-line RouteError, and keeps valid Python valid', () => {
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const results: Record<string, [string, string]> = {};
+    const unexpected: string[] = [];
+    for (let k = 0; k < 3000; k++) {
+      let text = pristine;
+      for (let j = 1 + random(3); j > 0; j--) {
+        const at = random(text.length);
+        text = random(3) === 0 ? text.slice(0, at) + text.slice(at + 1 + random(5)) : text.slice(0, at) + PIECES[random(PIECES.length)] + text.slice(at);
+      }
+      try {
+        results[k] = [text, registerRouter(text, 'orders')];
+      } catch (error) {
+        if (!(error instanceof RouteError) || !/^app\/main\.py[: ][^\n]*$/.test(error.message)) unexpected.push(`${String(error)}\n${text}`);
+      }
+    }
+    expect(unexpected).toEqual([]);
+    const file = join(dir, 'mutations.json');
+    writeFileSync(file, JSON.stringify(results));
+    const script = [
+      'import ast, json, sys',
+      'bad = []',
+      'for key, (before, after) in json.load(open(sys.argv[1], encoding="utf-8")).items():',
+      '    try:',
+      '        ast.parse(before.encode("utf-8"))',
+      '    except SyntaxError:',
+      '        continue',
+      '    try:',
+      '        ast.parse(after.encode("utf-8"))',
+      '    except SyntaxError as error:',
+      '        bad.append(f"{key}: line {error.lineno}: {error.msg}")',
+      'print(json.dumps(bad))',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([]);
+    expect(Object.keys(results).length).toBeGreaterThan(1000);
+  });
+});
