@@ -155,6 +155,10 @@ function refuseTakenName(scan: Scan, all: readonly Statement[], imports: readonl
   }
   for (const line of scan.logical) {
     const t = line.tokens;
+    const used = t.findIndex((token, i) => token.text === name && !isOp(t[i - 1], '.') && isOp(t[i + 1], '.') && t[i + 2]?.text === 'router');
+    if (used >= 0) {
+      throw new RouteError(`${at(t[used]!.start)}: "${name}.router" is already used there, so a router of that name is registered by hand; remove that line or choose another name`);
+    }
     const named = t[0]?.text === 'async' ? t[2] : t[1];
     if (line.indent === '' && ['def', 'class'].includes((t[0]?.text === 'async' ? t[1] : t[0])?.text ?? '') && named?.text === name) defined(t[0]);
   }

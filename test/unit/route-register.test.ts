@@ -279,6 +279,11 @@ const refused: Record<string, { main: string; line?: string; why: RegExp }> = {
   'the name imported from elsewhere': { main: edited(IMPORT, `from shop import orders\n${IMPORT}`), line: 'shop', why: /"orders" is already imported there, and the route's module would shadow it/ },
   'the name defined at the top level': { main: edited('\n\napp = create_app()', '\n\norders = []\napp = create_app()'), line: 'orders = []', why: /"orders" is already defined there/ },
   'a function of that name': { main: edited('\n\napp = create_app()', '\n\ndef orders():\n    pass\n\n\napp = create_app()'), line: 'def orders', why: /already defined there/ },
+  'a router of that name registered by hand without the import': {
+    main: edited(INCLUDES, `${INCLUDES}    app.include_router(orders.router, prefix="/v1")\n`),
+    line: 'orders.router',
+    why: /"orders.router" is already used there/,
+  },
   'a star import': { main: edited(IMPORT, 'from app.routes import *\n'), line: 'import *', why: /"from app.routes import \*" does not say which route modules it imports; write them out/ },
   'the import only inside `if TYPE_CHECKING:`': {
     main: edited(IMPORT, 'from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.routes import health, items\n'),
