@@ -11,7 +11,8 @@ import { describe as describeReason, planFile, sized, type FileAction, type File
 import { refuseDuringGitOperation } from './git-state.js';
 import { assertManagedPath, blobId, prepareBase, readBase, RECORD_FILE, RecordError, serializeRecord, type Project, type ProjectRecord } from './record.js';
 import { renderService, type ProjectAnswers, type RenderedFiles } from './render.js';
-import { MAIN_PY, registerRouter, renderRoute, RouteError, routeNames } from './route.js';
+import { MAIN_PY, renderRoute, RouteError, routeNames } from './route.js';
+import { registerRouter } from './route-register.js';
 import { applyChanges, WriteRefused } from './write.js';
 
 /** What a project should be: the answers and routes it is rendered from. */

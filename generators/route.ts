@@ -6,8 +6,9 @@
  *   order ruff's isort wants (so the file stays lint-clean);
  * - the `# pyservice:routers` comment, above which `app.include_router(...)`
  *   is inserted (so a router the user registered by hand stays where it is).
- * Both are pure text transforms: used on the pristine render (the base of the
- * next merge) and, as a node-plop `modify` transform, on the user's own file.
+ * The registration itself (a careful edit of the user's file) is in
+ * route-register.ts; this module keeps the member order it shares with the
+ * templates' own imports.
  */
 import { templateFiles } from './template-source.js';
 import { quoted } from './text.js';
@@ -103,9 +104,7 @@ export function renderRoute(names: RouteNames): Map<string, string> {
 /** Paths a route's files take (to refuse a name whose files exist). */
 export const routePaths = (name: string): string[] => [...renderRoute(routeNames(name)).keys()];
 
-// ------------------------------------------------------------ registration
-
-const IMPORT = /^from app\.routes import (?:\(([^)]*)\)|([A-Za-z_][\w]*(?:[ \t]*,[ \t]*[A-Za-z_]\w*)*))[ \t]*$/m;
+// ------------------------------------------------------------ imports
 
 /** ruff's isort member order: constants, classes, then the rest, each in natural order. */
 function isortKey(name: string): [number, string] {
@@ -144,41 +143,4 @@ export function pyDef(head: string, params: readonly string[], tail: string): st
   const inner = `    ${params.join(', ')}`;
   if (inner.length <= 100) return `${head}(\n${inner}\n)${tail}`;
   return `${head}(\n${params.map((p) => `    ${p},\n`).join('')})${tail}`;
-}
-
-/** Module names the user's main.py imports from app.routes. */
-export function importedRoutes(mainPy: string): string[] | undefined {
-  const match = IMPORT.exec(mainPy);
-  if (!match) return undefined;
-  return (match[1] ?? match[2] ?? '')
-    .split(',')
-    .map((part) => part.replace(/#.*$/gm, '').trim())
-    .filter(Boolean);
-}
-
-/**
- * Register `name`'s router in app/main.py's text: the import (sorted, in the
- * layout ruff format would give it) and `app.include_router(...)` above the
- * anchor comment. Throws a RouteError naming the anchor that is missing.
- */
-export function registerRouter(mainPy: string, name: string): string {
-  pyIdentifier(name);
-  const match = IMPORT.exec(mainPy);
-  const anchor = new RegExp(`^([ \\t]*)${ROUTERS_ANCHOR}\\b.*$`, 'm').exec(mainPy);
-  const missing = [
-    ...(match ? [] : ['the line "from app.routes import ..."']),
-    ...(anchor ? [] : [`the comment "${ROUTERS_ANCHOR}" inside create_app()`]),
-  ];
-  if (missing.length > 0) {
-    throw new RouteError(`${MAIN_PY} has no ${missing.join(' and no ')}, where new routers are registered; put ${missing.length > 1 ? 'them' : 'it'} back, then run the command again`);
-  }
-  const current = importedRoutes(mainPy)!;
-  if (current.includes(name)) throw new RouteError(`route "${name}" is already imported in ${MAIN_PY}`);
-  // A parenthesized import with a trailing comma stays exploded (ruff's magic trailing comma).
-  const exploded = match![1] !== undefined && /,\s*$/.test(match![1]);
-  const statement = importFrom('app.routes', [...current, name], exploded);
-  const withImport = mainPy.slice(0, match!.index) + statement + mainPy.slice(match!.index + match![0].length);
-  const anchorAt = new RegExp(`^([ \\t]*)${ROUTERS_ANCHOR}\\b.*$`, 'm').exec(withImport)!;
-  const line = `${anchorAt[1]}app.include_router(${name}.router)\n`;
-  return withImport.slice(0, anchorAt.index) + line + withImport.slice(anchorAt.index);
 }

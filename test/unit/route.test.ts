@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderService } from '../../generators/render.js';
-import { registerRouter, renderRoute, routeNames, RouteError, ROUTE_NAME_MAX, singularOf, sortMembers } from '../../generators/route.js';
+import { renderRoute, routeNames, RouteError, ROUTE_NAME_MAX, singularOf, sortMembers } from '../../generators/route.js';
+import { registerRouter } from '../../generators/route-register.js';
 import { ruffCheck } from '../../scripts/lib/ruff.js';
 import { textProblems } from '../../scripts/lib/text-checks.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
@@ -79,7 +80,7 @@ describe('registerRouter', () => {
   });
 
   it('refuses without its anchors, naming them, and a name already imported', () => {
-    expect(() => registerRouter(mainPy.replace(/^.*# pyservice:routers.*\n/m, ''), 'orders')).toThrow(/no the comment "# pyservice:routers"/);
+    expect(() => registerRouter(mainPy.replace(/^.*# pyservice:routers.*\n/m, ''), 'orders')).toThrow(/no comment "# pyservice:routers"/);
     expect(() => registerRouter(mainPy.replace('from app.routes import health, items\n', ''), 'orders')).toThrow(/from app.routes import/);
     expect(() => registerRouter(mainPy, 'items')).toThrow(/already imported/);
   });
