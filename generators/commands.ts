@@ -1,9 +1,10 @@
 /**
  * The commands that work on an existing project: `add route NAME`, `docker`
  * and `update` (as `pyservice <command>` or `create-pyservice <command>`).
- * Each: parse → find the project and its record → (ask, in a terminal) →
- * plan (read-only; --dry-run stops here) → confirm → apply through node-plop
- * and the one writer → report. Exit codes as for creation: 0 ok, 1 failure or
+ * Each: parse → lock the project and undo an interrupted run (session.ts) →
+ * read the record → (ask, in a terminal) → plan (read-only; --dry-run stops
+ * here, and takes no lock) → confirm → re-verify what the plan read → apply
+ * through node-plop and the one writer → release → report. Exit codes as for creation: 0 ok, 1 failure or
  * conflicts left to resolve, 2 usage/refusal (nothing written), 130 Ctrl-C.
  */
 import { compatViolations } from './compat.js';
@@ -19,6 +20,7 @@ import { findProject, RecordError, type Project } from './record.js';
 import { RouteError } from './route.js';
 import { bold, CliError, cyan, dim, EXIT, green, printErrors, red, yellow } from './ui.js';
 import { guardProcess } from './signals.js';
+import { openSession, type Session } from './session.js';
 import { quoted, visible } from './text.js';
 import { WriteFailed, WriteRefused } from './write.js';
 
@@ -319,6 +321,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
   const json = argv.includes('--json');
   // Ctrl-C, SIGTERM, SIGHUP: the writer is synchronous, so the project is untouched or changed completely, and we say which.
   const unguard = guardProcess();
+  let session: Session | undefined;
   try {
     const args = parseCommand(argv);
     if (args.controls.help) {
@@ -327,6 +330,8 @@ export async function runCommand(argv: readonly string[], version: string): Prom
     }
     if (args.errors.length > 0) throw new CliError(args.errors, EXIT.usage);
     const interactive = interactiveSession(args.controls);
+    // The lock first, then recovery: nothing of the project is read before both (a dry run writes nothing, so takes neither).
+    if (!args.controls.dryRun) session = await openSession(process.cwd(), (line) => process.stderr.write(`${line}\n`));
     const context: RunContext = {
       version,
       force: false,
@@ -335,7 +340,8 @@ export async function runCommand(argv: readonly string[], version: string): Prom
       machine: realMachine(interactive, () => onPath('poetry')),
       cwd: process.cwd(),
     };
-    const plan = await makePlan(args, context, interactive);
+    const made = await makePlan(args, context, interactive);
+    const plan: LivingPlan = session ? { ...made, held: session.transaction } : made;
     const nothing = !changesAnything(plan);
     if (args.controls.dryRun || nothing) {
       report(plan, args, { applied: false, nothing });
@@ -362,6 +368,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
     }
     return code;
   } finally {
+    session?.release();
     unguard();
   }
 }
