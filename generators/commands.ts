@@ -20,7 +20,7 @@ import { findProject, RecordError, type Project } from './record.js';
 import { RouteError } from './route.js';
 import { bold, CliError, cyan, dim, EXIT, green, printErrors, red, yellow } from './ui.js';
 import { guardProcess } from './signals.js';
-import { openSession, type Session } from './session.js';
+import { openSession, refuseInterrupted, type Session } from './session.js';
 import { quoted, visible } from './text.js';
 import { WriteFailed, WriteRefused } from './write.js';
 
@@ -332,6 +332,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
     const interactive = interactiveSession(args.controls);
     // The lock first, then recovery: nothing of the project is read before both (a dry run writes nothing, so takes neither).
     if (!args.controls.dryRun) session = await openSession(process.cwd(), (line) => process.stderr.write(`${line}\n`));
+    else refuseInterrupted(process.cwd());
     const context: RunContext = {
       version,
       force: false,

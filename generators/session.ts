@@ -18,7 +18,19 @@ import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { findProject, RECORD_FILE, RecordError } from './record.js';
-import { display, LOCK, LockBusy, openTransaction, recoverInterrupted, releaseLock, STAGING, WriteFailed, type Transaction } from './write.js';
+import {
+  display,
+  LOCK,
+  LockBusy,
+  openTransaction,
+  readJournal,
+  recoverInterrupted,
+  releaseLock,
+  STAGING,
+  staleStaging,
+  WriteFailed,
+  type Transaction,
+} from './write.js';
 
 /** How long a command waits for another run to release the project (ms). */
 export const LOCK_WAIT_MS = 120_000;
@@ -109,4 +121,23 @@ export async function openSession(from: string, say: (line: string) => void, wai
     throw error;
   }
   return { root, transaction: held, release };
+}
+
+/**
+ * For a dry run, which takes no lock and writes nothing (so cannot undo): refuse when a run
+ * killed outright left `root` half-changed, instead of planning on that mix.
+ */
+export function refuseInterrupted(from: string): void {
+  const root = locateProject(from);
+  if (root === undefined) return;
+  const pending = entries(root).some((entry) => {
+    if (!staleStaging(entry)) return false;
+    const journal = readJournal(join(root, entry)) ?? [];
+    return journal.length > 0 && !journal.some((e) => e[0] === 'commit');
+  });
+  if (pending) {
+    throw new WriteFailed(
+      `an earlier run that changed ${display(root)} was killed before it finished and is not undone yet; a dry run changes nothing, so it cannot undo that: run the command without --dry-run (it undoes that run before it plans)`,
+    );
+  }
 }

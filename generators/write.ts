@@ -447,7 +447,7 @@ export class Journal {
   }
 }
 
-function readJournal(staging: string): Entry[] | undefined {
+export function readJournal(staging: string): Entry[] | undefined {
   let text: string;
   try {
     text = readFileSync(join(staging, 'journal'), 'utf8');

@@ -6,7 +6,7 @@
  * a real terminal.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, listFiles, read, runCli, sandbox, type CliResult } from '../helpers/cli.js';
@@ -157,6 +157,36 @@ describe.concurrent('SIGKILL at every step of the writer: the next command recov
     }
     expect(moves).toBe(-1); // the loop went past the last move
   }, 600_000);
+});
+
+describe.concurrent('a run killed right after it moved the record aside', () => {
+  it('is still found and undone by the next command (the staging directory and journal mark the project); a dry run refuses to plan on it', async () => {
+    const { dir, home, run } = project(true);
+    const before = snapshot(dir);
+    // Killed at "stage": our staging directory and journal are in the project. Then take, by hand, the
+    // first step the journal would announce and the writer take: the record moved into backup/.
+    const killed = await run(['update', '--yes'], hook('stage:SIGKILL'));
+    expect(killed.signal).toBe('SIGKILL');
+    const staging = listFiles(dir).find((p) => p.endsWith('/journal'))!.split('/')[0]!;
+    writeFileSync(join(dir, staging, 'journal'), '["backup",".pyservice.json"]\n');
+    mkdirSync(join(dir, staging, 'backup'));
+    renameSync(join(dir, '.pyservice.json'), join(dir, staging, 'backup', '.pyservice.json'));
+    mkdirSync(join(dir, 'app', 'deeper'));
+
+    const dry = await runCli(['update', '--dry-run'], { cwd: join(dir, 'app', 'deeper'), env: env(home) });
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toMatch(/was killed before it finished and is not undone yet[^\n]*without --dry-run/);
+    expect(dry.stderr.trim().split('\n')).toHaveLength(1);
+
+    const next = await runCli(['update', '--yes'], { cwd: join(dir, 'app', 'deeper'), env: env(home) });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toMatch(/create\s+Makefile/);
+    const done = project(true);
+    expect((await done.run(['update', '--yes'])).code).toBe(0);
+    const after = snapshot(dir);
+    expect(after).toEqual(snapshot(done.dir));
+    expect(before).not.toEqual(after);
+  }, 120_000);
 });
 
 describe.concurrent('what the plan read is re-verified before anything moves', () => {
