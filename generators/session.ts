@@ -107,7 +107,8 @@ export async function openSession(from: string, say: (line: string) => void, wai
     if (released) return;
     released = true;
     process.off('exit', release);
-    rmSync(held.staging, { recursive: true, force: true });
+    // A journal with entries that could not all be undone keeps the user's originals in backup/: it stays.
+    if (held.journal.entries.length === 0) rmSync(held.staging, { recursive: true, force: true });
     releaseLock(root, held.lock);
   };
   process.on('exit', release); // a signal ends the run with process.exit: the lock goes with it

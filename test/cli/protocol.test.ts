@@ -214,6 +214,28 @@ describe.concurrent('what the plan read is re-verified before anything moves', (
     expect(listFiles(dir).filter((p) => p.startsWith('.create-pyservice'))).toEqual([]);
   }, 120_000);
 
+  it('Ctrl-C at the confirmation prompt releases the lock and leaves nothing of ours', async () => {
+    const { dir, home, run } = project();
+    const before = snapshot(dir);
+    const docker = startPty(['docker'], { cwd: dir, env: { ...env(home), PATH: '/usr/bin:/bin', NO_COLOR: '1' } });
+    await docker.expect(/Base image[\s\S]*navigate/);
+    expect(listFiles(dir).some((p) => p === '.create-pyservice.lock')).toBe(true); // held while the questions wait
+    docker.type(`${KEY.down}${KEY.enter}`);
+    for (const question of [/Python version/, /Dependency strategy/, /Server/]) {
+      await docker.expect(new RegExp(`${question.source}[\\s\\S]*navigate`));
+      docker.type(KEY.enter);
+    }
+    await docker.expect(/Port/);
+    docker.type(KEY.enter);
+    await docker.expect(/Apply these changes\?/);
+    docker.type(KEY.ctrlC);
+    expect(await docker.exit).toBe(130);
+    expect(snapshot(dir)).toEqual(before);
+    const next = await run(['add', 'route', 'orders', '--yes']);
+    expect(next.stderr).toBe('');
+    expect(next.code).toBe(0);
+  }, 120_000);
+
   it('non-interactive: a file written after planning, while the writer stages, stops the write under the lock (exit 1)', async () => {
     for (const [args, path] of [
       [['add', 'route', 'orders', '--yes'], 'app/main.py'],
