@@ -18,6 +18,7 @@ import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { findProject, RECORD_FILE, RecordError } from './record.js';
+import { visible } from './text.js';
 import {
   display,
   LOCK,
@@ -95,7 +96,7 @@ export async function openSession(from: string, say: (line: string) => void, wai
       }
       if (!told) {
         const who = error.holder ? `process ${error.holder.pid}` : 'another create-pyservice run';
-        say(`waiting for ${who} to finish with ${display(root)} (up to ${Math.round(waitMs / 1000)} s) ...`);
+        say(`waiting for ${who} to finish with ${visible(root)} (it holds the project's lock; up to ${Math.round(waitMs / 1000)} s) ...`);
         told = true;
       }
       await sleep(POLL_MS);
