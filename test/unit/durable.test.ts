@@ -107,6 +107,25 @@ describe('the writer syncs in the order that survives power loss', () => {
     expect(calls.slice(rename + 1)).toEqual(['sync .']);
   });
 
+  it('creating into an existing directory with --force: the same order as changing a project', () => {
+    const root = base();
+    writeFileSync(join(root, 'Makefile'), 'mine\n');
+    const files = renderService(defaultAnswers({ name: 'svc' }), '0.1.0');
+    const { fs, calls } = recording(root);
+    writeFiles(planWrite(root, files, true), files, { fs });
+    expect(readFileSync(join(root, 'Makefile'), 'utf8')).not.toBe('mine\n');
+    expect(index(calls, 'journal ["backup","Makefile"]')).toBe(index(calls, 'rename Makefile STAGING/backup/Makefile') - 1);
+    for (const path of files.keys()) {
+      const link = index(calls, `link STAGING/files/${path} ${path}`);
+      expect(calls[link - 1]).toBe(`journal ["create","${path}"]`);
+      expect(index(calls, `sync STAGING/files/${path}`)).toBeLessThan(link);
+    }
+    const commit = index(calls, 'journal ["commit"]');
+    expect(calls[commit - 1]).toBe('sync .');
+    expect(index(calls, 'sync app')).toBeLessThan(commit);
+    expect(index(calls, 'sync app')).toBeGreaterThan(Math.max(...calls.map((c, i) => (/^(rename|link) /.test(c) ? i : -1))));
+  });
+
   it('what the syncs cost on a scaffold (reported, not asserted)', () => {
     const files = renderService(defaultAnswers({ name: 'svc' }), '0.1.0');
     const noSync: DurableFs = { ...realFs, appendSynced: (path, text) => writeFileSync(path, text, { flag: 'a' }), sync: () => undefined };
