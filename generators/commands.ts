@@ -4,8 +4,9 @@
  * Each: parse → lock the project and undo an interrupted run (session.ts) →
  * read the record → (ask, in a terminal) → plan (read-only; --dry-run stops
  * here, and takes no lock) → confirm → re-verify what the plan read → apply
- * through node-plop and the one writer → release → report. Exit codes as for creation: 0 ok, 1 failure or
- * conflicts left to resolve, 2 usage/refusal (nothing written), 130 Ctrl-C.
+ * through node-plop and the one writer → release → report. Exit codes as for
+ * creation: 0 ok, 1 failure or conflicts left to resolve, 2 usage/refusal
+ * (nothing written), 130 Ctrl-C.
  */
 import { compatViolations } from './compat.js';
 import { unifiedDiff } from './diff.js';
