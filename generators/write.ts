@@ -24,7 +24,11 @@
  *   staging directory, and a journal records every step before it happens.
  *   Any failure undoes the journal in reverse; a run killed outright (SIGKILL,
  *   power loss) leaves the journal, and the next run into that directory undoes
- *   it before doing anything else.
+ *   it before doing anything else. What must reach the disk first is fsynced
+ *   first (durable.ts): a journal entry before its step, a staged file before
+ *   its link, the directories before "commit".
+ * - Commands on an existing project apply through apply.ts, under the lock
+ *   session.ts takes before they read anything.
  * - Staging directories have short names of a fixed form that carry the host
  *   and process id, so a leftover of ours (and only ours) is recognised and
  *   removed, and a long target name cannot make them exceed 255 bytes.
@@ -590,7 +594,7 @@ export interface LockHolder {
   readonly token: string;
 }
 
-export function readLock(path: string): LockHolder | undefined {
+function readLock(path: string): LockHolder | undefined {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
   } catch {
