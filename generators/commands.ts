@@ -3,7 +3,8 @@
  * and `update` (as `pyservice <command>` or `create-pyservice <command>`).
  * Each: parse → lock the project and undo an interrupted run (session.ts) →
  * read the record → (ask, in a terminal) → plan (read-only; --dry-run stops
- * here, and takes no lock) → confirm → re-verify what the plan read → apply
+ * here, and takes no lock) → confirm (a file the plan read changed while the
+ * prompt waited: plan again, show it, ask again) → re-verify → apply
  * through node-plop and the one writer → release → report. Exit codes as for
  * creation: 0 ok, 1 failure or conflicts left to resolve, 2 usage/refusal
  * (nothing written), 130 Ctrl-C.
@@ -11,7 +12,7 @@
 import { compatViolations } from './compat.js';
 import { unifiedDiff } from './diff.js';
 import { GENERATORS, type RunContext } from './generator.js';
-import { visibleFiles, type Command, type LivingPlan } from './living.js';
+import { changedSincePlan, visibleFiles, type Command, type LivingPlan } from './living.js';
 import { describe as describeReason } from './merge.js';
 import { IMAGE_KEYS, OPTIONS, realMachine, type Answers } from './options.js';
 import { defaultOf, setAnswer } from './resolve.js';
@@ -221,6 +222,18 @@ async function makePlan(args: CommandArgs, context: RunContext, interactive: boo
   }
 }
 
+/** The same command with the same answers, planned again on what the project holds now (after a confirmation found it changed). */
+async function replan(plan: LivingPlan, context: RunContext): Promise<LivingPlan> {
+  switch (plan.command) {
+    case 'add route':
+      return GENERATORS.route.plan({}, { ...context, words: [plan.next.routes.at(-1)!] });
+    case 'docker':
+      return GENERATORS.docker.plan(pick(plan.next.answers, DOCKER_KEYS), context);
+    case 'update':
+      return GENERATORS.update.plan({}, context);
+  }
+}
+
 /** Does applying the plan change anything (a file, or the record's answers, routes or version)? */
 function changesAnything(plan: LivingPlan): boolean {
   if (plan.files.some((f) => f.action !== 'keep')) return true;
@@ -342,19 +355,31 @@ export async function runCommand(argv: readonly string[], version: string): Prom
       machine: realMachine(interactive, () => onPath('poetry')),
       cwd: process.cwd(),
     };
-    const made = await makePlan(args, context, interactive);
-    const plan: LivingPlan = session ? { ...made, held: session.transaction } : made;
-    const nothing = !changesAnything(plan);
+    const held = (made: LivingPlan): LivingPlan => (session ? { ...made, held: session.transaction } : made);
+    let plan = held(await makePlan(args, context, interactive));
+    let nothing = !changesAnything(plan);
     if (args.controls.dryRun || nothing) {
       report(plan, args, { applied: false, nothing });
       return EXIT.ok;
     }
     if (interactive && plan.command !== 'add route') {
-      report(plan, { ...args, controls: { ...args.controls, dryRun: false } }, { applied: false, nothing });
       const { confirmApply } = await import('./command-prompts.js');
-      if (!(await confirmApply())) {
-        process.stdout.write('Nothing was changed.\n');
-        return EXIT.ok;
+      for (;;) {
+        report(plan, { ...args, controls: { ...args.controls, dryRun: false } }, { applied: false, nothing });
+        if (!(await confirmApply())) {
+          process.stdout.write('Nothing was changed.\n');
+          return EXIT.ok;
+        }
+        // A file the plan read was saved while the prompt waited: plan again on what is there now, and ask again.
+        const changed = changedSincePlan(plan);
+        if (changed.length === 0) break;
+        process.stdout.write(`${yellow('!')} ${changed.map(visible).join(', ')} changed while you were deciding; the plan for what is there now:\n`);
+        plan = held(await replan(plan, context));
+        nothing = !changesAnything(plan);
+        if (nothing) {
+          report(plan, args, { applied: false, nothing });
+          return EXIT.ok;
+        }
       }
     }
     const result = await applyThroughPlop(plan);

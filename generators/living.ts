@@ -216,11 +216,15 @@ const WRITES: ReadonlySet<FileAction> = new Set(['create', 'update', 'merge', 'c
  * routes, version, base) is written in the same transaction, and the git base
  * ref moves only after it succeeded.
  */
+/** The files `plan` was made from (the record included) that hold something else now, sorted. */
+export function changedSincePlan(plan: LivingPlan): string[] {
+  return changedSince(plan.target, new Map([...plan.reads, [RECORD_FILE, fingerprint(plan.recordText)]]));
+}
+
 export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
   // What the plan was made from must still be there: checked now (a prompt may have waited), and again under the lock just before the first move.
-  const reads = new Map([...plan.reads, [RECORD_FILE, fingerprint(plan.recordText)]]);
   const verify = () => {
-    const changed = changedSince(plan.target, reads);
+    const changed = changedSincePlan(plan);
     if (changed.length > 0) {
       throw new WriteFailed(
         `${changed.join(', ')} changed while this command ran (after it was read for the plan); nothing was changed: run the command again to plan on what is there now`,

@@ -190,7 +190,7 @@ describe.concurrent('a run killed right after it moved the record aside', () => 
 });
 
 describe.concurrent('what the plan read is re-verified before anything moves', () => {
-  it('an edit saved while the confirmation prompt waits survives: the stale plan is refused (exit 1, one line)', async () => {
+  it('an edit saved while the confirmation prompt waits survives: the plan is made again on it, shown, and asked again', async () => {
     const { dir, home } = project();
     const docker = startPty(['docker'], { cwd: dir, env: { ...env(home), PATH: '/usr/bin:/bin', NO_COLOR: '1' } });
     await docker.expect(/Base image[\s\S]*navigate/);
@@ -203,14 +203,19 @@ describe.concurrent('what the plan read is re-verified before anything moves', (
     docker.type(KEY.enter);
     const plan = await docker.expect(/Apply these changes\?/);
     expect(plan).toMatch(/update\s+Dockerfile/);
-    const edited = `${read(join(dir, 'Dockerfile'))}# saved while the prompt waited\n`;
+    // Saved while the prompt waits: a line of ours after EXPOSE, where the runtime switch changes nothing.
+    const edited = read(join(dir, 'Dockerfile')).replace(/^(EXPOSE .*)$/m, '$1\nLABEL saved="while the prompt waited"');
+    expect(edited).toContain('LABEL saved=');
     writeFileSync(join(dir, 'Dockerfile'), edited);
-    const recordBefore = read(join(dir, '.pyservice.json'));
     docker.type(KEY.enter);
-    expect(await docker.exit).toBe(1);
-    expect(docker.output()).toMatch(/Dockerfile changed while this command ran[^\n]*nothing was changed/);
-    expect(read(join(dir, 'Dockerfile'))).toBe(edited);
-    expect(read(join(dir, '.pyservice.json'))).toBe(recordBefore);
+    const again = await docker.expect(/changed while you were deciding[\s\S]*Apply these changes\?/);
+    expect(again).toMatch(/Dockerfile changed while you were deciding; the plan for what is there now:/);
+    expect(again).toMatch(/merge\s+Dockerfile/); // now yours and the release's changes, merged
+    docker.type(KEY.enter);
+    expect(await docker.exit).toBe(0);
+    expect(read(join(dir, 'Dockerfile'))).toContain('LABEL saved="while the prompt waited"\n');
+    expect(read(join(dir, 'Dockerfile'))).toMatch(/distroless/);
+    expect(record(dir).answers.runtime).toBe('distroless');
     expect(listFiles(dir).filter((p) => p.startsWith('.create-pyservice'))).toEqual([]);
   }, 120_000);
 
