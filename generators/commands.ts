@@ -1,15 +1,18 @@
 /**
  * The commands that work on an existing project: `add route NAME`, `docker`
  * and `update` (as `pyservice <command>` or `create-pyservice <command>`).
- * Each: parse → find the project and its record → (ask, in a terminal) →
- * plan (read-only; --dry-run stops here) → confirm → apply through node-plop
- * and the one writer → report. Exit codes as for creation: 0 ok, 1 failure or
- * conflicts left to resolve, 2 usage/refusal (nothing written), 130 Ctrl-C.
+ * Each: parse → lock the project and undo an interrupted run (session.ts) →
+ * read the record → (ask, in a terminal) → plan (read-only; --dry-run stops
+ * here, and takes no lock) → confirm (a file the plan read changed while the
+ * prompt waited: plan again, show it, ask again) → re-verify → apply
+ * through node-plop and the one writer → release → report. Exit codes as for
+ * creation: 0 ok, 1 failure or conflicts left to resolve, 2 usage/refusal
+ * (nothing written), 130 Ctrl-C.
  */
 import { compatViolations } from './compat.js';
 import { unifiedDiff } from './diff.js';
 import { GENERATORS, type RunContext } from './generator.js';
-import { visibleFiles, type Command, type LivingPlan } from './living.js';
+import { changedSincePlan, visibleFiles, type Command, type LivingPlan } from './living.js';
 import { describe as describeReason } from './merge.js';
 import { IMAGE_KEYS, OPTIONS, realMachine, type Answers } from './options.js';
 import { defaultOf, setAnswer } from './resolve.js';
@@ -20,6 +23,8 @@ import { RouteError } from './route.js';
 import { bold, CliError, cyan, dim, EXIT, green, printErrors, red, yellow } from './ui.js';
 import { writeErr, writeOut } from './output.js';
 import { guardProcess } from './signals.js';
+import { openSession, refuseInterrupted, type Session } from './session.js';
+import { refuseDuringGitOperation } from './git-state.js';
 import { quoted, visible } from './text.js';
 import { WriteFailed, WriteRefused } from './write.js';
 
@@ -219,6 +224,18 @@ async function makePlan(args: CommandArgs, context: RunContext, interactive: boo
   }
 }
 
+/** The same command with the same answers, planned again on what the project holds now (after a confirmation found it changed). */
+async function replan(plan: LivingPlan, context: RunContext): Promise<LivingPlan> {
+  switch (plan.command) {
+    case 'add route':
+      return GENERATORS.route.plan({}, { ...context, words: [plan.next.routes.at(-1)!] });
+    case 'docker':
+      return GENERATORS.docker.plan(pick(plan.next.answers, DOCKER_KEYS), context);
+    case 'update':
+      return GENERATORS.update.plan({}, context);
+  }
+}
+
 /** Does applying the plan change anything (a file, or the record's answers, routes or version)? */
 function changesAnything(plan: LivingPlan): boolean {
   if (plan.files.some((f) => f.action !== 'keep')) return true;
@@ -320,6 +337,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
   const json = argv.includes('--json');
   // Ctrl-C, SIGTERM, SIGHUP: the writer is synchronous, so the project is untouched or changed completely, and we say which.
   const unguard = guardProcess();
+  let session: Session | undefined;
   try {
     const args = parseCommand(argv);
     if (args.controls.help) {
@@ -328,6 +346,11 @@ export async function runCommand(argv: readonly string[], version: string): Prom
     }
     if (args.errors.length > 0) throw new CliError(args.errors, EXIT.usage);
     const interactive = interactiveSession(args.controls);
+    // The lock first, then recovery: nothing of the project is read before both (a dry run writes nothing, so takes neither).
+    if (!args.controls.dryRun) session = await openSession(process.cwd(), (line) => writeErr(`${line}\n`));
+    else refuseInterrupted(process.cwd());
+    // Mid-merge, rebase, cherry-pick, revert or bisect: refused before anything is asked (a dry run may look).
+    if (session) refuseDuringGitOperation(session.root);
     const context: RunContext = {
       version,
       force: false,
@@ -336,18 +359,31 @@ export async function runCommand(argv: readonly string[], version: string): Prom
       machine: realMachine(interactive, () => onPath('poetry')),
       cwd: process.cwd(),
     };
-    const plan = await makePlan(args, context, interactive);
-    const nothing = !changesAnything(plan);
+    const held = (made: LivingPlan): LivingPlan => (session ? { ...made, held: session.transaction } : made);
+    let plan = held(await makePlan(args, context, interactive));
+    let nothing = !changesAnything(plan);
     if (args.controls.dryRun || nothing) {
       report(plan, args, { applied: false, nothing });
       return EXIT.ok;
     }
     if (interactive && plan.command !== 'add route') {
-      report(plan, { ...args, controls: { ...args.controls, dryRun: false } }, { applied: false, nothing });
       const { confirmApply } = await import('./command-prompts.js');
-      if (!(await confirmApply())) {
-        writeOut('Nothing was changed.\n');
-        return EXIT.ok;
+      for (;;) {
+        report(plan, { ...args, controls: { ...args.controls, dryRun: false } }, { applied: false, nothing });
+        if (!(await confirmApply())) {
+          writeOut('Nothing was changed.\n');
+          return EXIT.ok;
+        }
+        // A file the plan read was saved while the prompt waited: plan again on what is there now, and ask again.
+        const changed = changedSincePlan(plan);
+        if (changed.length === 0) break;
+        writeOut(`${yellow('!')} ${changed.map(visible).join(', ')} changed while you were deciding; the plan for what is there now:\n`);
+        plan = held(await replan(plan, context));
+        nothing = !changesAnything(plan);
+        if (nothing) {
+          report(plan, args, { applied: false, nothing });
+          return EXIT.ok;
+        }
       }
     }
     const result = await applyThroughPlop(plan);
@@ -363,6 +399,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
     }
     return code;
   } finally {
+    session?.release();
     unguard();
   }
 }

@@ -4,6 +4,9 @@
  * plan every file three ways against the recorded base and the user's file
  * (merge.ts), then apply the whole plan through the one writer, and only then
  * move the base forward. Planning is read-only: `--dry-run` stops there.
+ * Every read of a user file is noted (`reads`): the apply re-verifies them
+ * under the lock before the first move and refuses a plan made from a file
+ * that has changed since (recheck.ts).
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +16,9 @@ import { assertManagedPath, blobId, prepareBase, readBase, RECORD_FILE, RecordEr
 import { renderService, type ProjectAnswers, type RenderedFiles } from './render.js';
 import { MAIN_PY, renderRoute, RouteError, routeNames } from './route.js';
 import { registerRouter } from './route-register.js';
-import { applyChanges, WriteRefused } from './write.js';
+import { applyChanges } from './apply.js';
+import { changedSince, fingerprint, type Reads } from './recheck.js';
+import { WriteFailed, WriteRefused, type Transaction } from './write.js';
 
 /** What a project should be: the answers and routes it is rendered from. */
 export interface Target {
@@ -48,6 +53,10 @@ export interface LivingPlan {
   readonly files: readonly FilePlan[];
   /** The next base: contents where known, else the recorded id (kept as it was). */
   readonly nextBase: ReadonlyMap<string, string | { readonly id: string }>;
+  /** Every project file planning read (present or absent), as fingerprints: re-verified before applying. */
+  readonly reads: ReadonlyMap<string, string>;
+  /** The project's lock and staging, held since before planning (session.ts); without it the apply takes its own. */
+  readonly held?: Transaction;
 }
 
 /** Compare release versions (x.y.z; a pre-release sorts before its release). */
@@ -77,6 +86,13 @@ async function readOurs(root: string, path: string): Promise<string | undefined 
   return readFile(join(root, path), 'utf8');
 }
 
+/** `readOurs`, noting what was read in `reads` (the record of what the plan was made from). */
+async function readNoted(reads: Reads, root: string, path: string): ReturnType<typeof readOurs> {
+  const value = await readOurs(root, path);
+  reads.set(path, fingerprint(value));
+  return value;
+}
+
 const labelsFor = (version: string) => ({ ours: 'yours', theirs: `create-pyservice ${version}` });
 
 function refuseNewerProject(record: ProjectRecord, version: string): void {
@@ -100,8 +116,9 @@ export async function planRender(project: Project, command: Command, target: Tar
   const paths = [...new Set([...Object.keys(ids), ...theirs.keys()])].sort();
   const files: FilePlan[] = [];
   const notRegular: string[] = [];
+  const reads: Reads = new Map();
   for (const path of paths) {
-    const ours = await readOurs(root, path);
+    const ours = await readNoted(reads, root, path);
     if (ours === null) {
       notRegular.push(path);
       continue;
@@ -129,7 +146,7 @@ export async function planRender(project: Project, command: Command, target: Tar
     files.push(sized({ path, action: 'keep', reason: 'user-changed' }));
   }
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
-  return { command, target: root, from: record, recordText: project.recordText, version, next: target, files, nextBase: theirs };
+  return { command, target: root, from: record, recordText: project.recordText, version, next: target, files, nextBase: theirs, reads };
 }
 
 /**
@@ -147,12 +164,13 @@ export async function planAddRoute(project: Project, rawName: string, version: s
   }
   const routeFiles = renderRoute(names);
   const existing: string[] = [];
-  for (const path of routeFiles.keys()) if ((await readOurs(root, path)) !== undefined) existing.push(path);
-  if ((await readOurs(root, `app/routes/${name}`)) !== undefined) existing.push(`app/routes/${name}/`);
+  const reads: Reads = new Map();
+  for (const path of routeFiles.keys()) if ((await readNoted(reads, root, path)) !== undefined) existing.push(path);
+  if ((await readNoted(reads, root, `app/routes/${name}`)) !== undefined) existing.push(`app/routes/${name}/`);
   if (existing.length > 0) {
     throw new RouteError(`route "${name}" already exists: these files are in the way (remove them or choose another name):`, existing);
   }
-  const main = await readOurs(root, MAIN_PY);
+  const main = await readNoted(reads, root, MAIN_PY);
   if (typeof main !== 'string') {
     throw new RouteError(`${MAIN_PY} is ${main === null ? 'not a regular file' : 'missing'}; new routers are registered there`);
   }
@@ -185,6 +203,7 @@ export async function planAddRoute(project: Project, rawName: string, version: s
     next: { answers: record.answers, routes: [...record.routes, name] },
     files,
     nextBase,
+    reads,
   };
 }
 
@@ -200,12 +219,23 @@ const WRITES: ReadonlySet<FileAction> = new Set(['create', 'update', 'merge', 'c
  * routes, version, base) is written in the same transaction, and the git base
  * ref moves only after it succeeded.
  */
+/** The files `plan` was made from (the record included) that hold something else now, sorted. */
+export function changedSincePlan(plan: LivingPlan): string[] {
+  return changedSince(plan.target, new Map([...plan.reads, [RECORD_FILE, fingerprint(plan.recordText)]]));
+}
+
 export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
-  refuseDuringGitOperation(plan.target); // mid-merge, rebase, cherry-pick, revert or bisect: refused, nothing written
-  const current = await readFile(join(plan.target, RECORD_FILE), 'utf8').catch(() => undefined);
-  if (current !== plan.recordText) {
-    throw new RecordError(`${RECORD_FILE} changed while this command ran; run it again`);
-  }
+  refuseDuringGitOperation(plan.target); // also checked when the command starts (commands.ts); here for every caller of applyPlan
+  // What the plan was made from must still be there: checked now (a prompt may have waited), and again under the lock just before the first move.
+  const verify = () => {
+    const changed = changedSincePlan(plan);
+    if (changed.length > 0) {
+      throw new WriteFailed(
+        `${changed.join(', ')} changed while this command ran (after it was read for the plan); nothing was changed: run the command again to plan on what is there now`,
+      );
+    }
+  };
+  verify();
   const contents = new Map<string, string>();
   const knownIds: Record<string, string> = {};
   for (const [path, value] of plan.nextBase) {
@@ -219,7 +249,7 @@ export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
   writes.set(RECORD_FILE, record);
   const deletes = plan.files.filter((f) => f.action === 'delete').map((f) => f.path);
   try {
-    await applyChanges({ root: plan.target, writes, deletes });
+    applyChanges({ root: plan.target, writes, deletes }, { verify, ...(plan.held ? { held: plan.held } : {}) });
   } catch (error) {
     prepared.discard();
     throw error;

@@ -9,7 +9,8 @@ import { initGit, installDependencies } from './post.js';
 import { encodeSnapshot, gitWillHold, parseRecord, prepareBase, RECORD_FILE, serializeRecord } from './record.js';
 import { possibleServicePaths, renderService, type RenderedFiles } from './render.js';
 import { OPTION_KEYS, type Answers, type OptionKey } from './options.js';
-import { applyChanges, planWrite, writeFiles, type WritePlan } from './write.js';
+import { applyChanges } from './apply.js';
+import { planWrite, writeFiles, type WritePlan } from './write.js';
 import type { BasePlan, Generator, RunContext } from './generator.js';
 
 export interface ServicePlan extends BasePlan {

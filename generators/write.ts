@@ -24,7 +24,11 @@
  *   staging directory, and a journal records every step before it happens.
  *   Any failure undoes the journal in reverse; a run killed outright (SIGKILL,
  *   power loss) leaves the journal, and the next run into that directory undoes
- *   it before doing anything else.
+ *   it before doing anything else. What must reach the disk first is fsynced
+ *   first (durable.ts): a journal entry before its step, a staged file before
+ *   its link, the directories before "commit".
+ * - Commands on an existing project apply through apply.ts, under the lock
+ *   session.ts takes before they read anything.
  * - Staging directories have short names of a fixed form that carry the host
  *   and process id, so a leftover of ours (and only ours) is recognised and
  *   removed, and a long target name cannot make them exceed 255 bytes.
@@ -32,8 +36,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
-  appendFileSync,
-  chmodSync,
   closeSync,
   constants,
   copyFileSync,
@@ -56,6 +58,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { realFs, type DurableFs } from './durable.js';
 import type { RenderedFiles } from './render.js';
 import { visible } from './text.js';
 
@@ -90,10 +93,10 @@ export interface WritePlan {
 /** Entries that do not make a directory "non-empty" for our purposes. */
 const IGNORABLE = new Set(['.git', '.DS_Store', 'Thumbs.db']);
 
-const LOCK = '.create-pyservice.lock';
+export const LOCK = '.create-pyservice.lock';
 /** Linux's limit on a path, terminating NUL excluded. */
 const PATH_MAX = 4095;
-const STAGING = /^\.create-pyservice-([0-9a-f]{8})-(\d+)-([0-9a-f]{8})$/;
+export const STAGING = /^\.create-pyservice-([0-9a-f]{8})-(\d+)-([0-9a-f]{8})$/;
 /** This host's id (computed on first use: a run that writes nothing needs no node:crypto). */
 let hostId: string | undefined;
 const host = () => (hostId ??= createHash('sha256').update(hostname()).digest('hex').slice(0, 8));
@@ -105,14 +108,14 @@ const ours = (entry: string) => entry === LOCK || STAGING.test(entry);
 
 type Errno = NodeJS.ErrnoException;
 const code = (error: unknown) => (error as Errno | undefined)?.code;
-const lstatOrUndefined = (path: string) => {
+export const lstatOrUndefined = (path: string) => {
   try {
     return lstatSync(path);
   } catch {
     return undefined;
   }
 };
-const statOrUndefined = (path: string) => {
+export const statOrUndefined = (path: string) => {
   try {
     return statSync(path);
   } catch {
@@ -130,13 +133,13 @@ function alive(pid: number): boolean {
 }
 
 /** A staging directory left by a process of this host that no longer runs. */
-function staleStaging(entry: string): boolean {
+export function staleStaging(entry: string): boolean {
   const match = STAGING.exec(entry);
   return match !== null && match[1] === host() && !alive(Number(match[2]));
 }
 
 /** How a path is shown: relative to the working directory when below it, control characters visible. */
-function display(path: string): string {
+export function display(path: string): string {
   let cwd: string | undefined;
   try {
     cwd = process.cwd();
@@ -229,7 +232,7 @@ function mountPointsBelow(root: string): string[] {
 }
 
 /** Every directory the files live in (relative, parents first). */
-function directoriesOf(paths: Iterable<string>): string[] {
+export function directoriesOf(paths: Iterable<string>): string[] {
   const dirs = new Set<string>();
   for (const path of paths) {
     const parts = path.split('/');
@@ -425,7 +428,7 @@ function hookFromEnvironment(spec: string | undefined): ((step: Step) => void) |
   };
 }
 
-const environmentHook = hookFromEnvironment(process.env.CREATE_PYSERVICE_TEST_HOOK);
+export const environmentHook = hookFromEnvironment(process.env.CREATE_PYSERVICE_TEST_HOOK);
 
 // ---------------------------------------------------------------------------
 // The journal of a write into an existing directory, and undoing it.
@@ -433,19 +436,22 @@ const environmentHook = hookFromEnvironment(process.env.CREATE_PYSERVICE_TEST_HO
 
 type Entry = readonly ['dir' | 'backup' | 'create', string] | readonly ['commit'];
 
-class Journal {
+export class Journal {
   readonly entries: Entry[] = [];
-  constructor(readonly staging: string) {
+  constructor(
+    readonly staging: string,
+    readonly fs: DurableFs = realFs,
+  ) {
     writeFileSync(join(staging, 'journal'), '');
   }
-  /** Record a step before taking it (memory first: the disk may be full). */
+  /** Record a step before taking it (memory first: the disk may be full), on disk (fsync) before the step. */
   add(entry: Entry) {
     this.entries.push(entry);
-    appendFileSync(join(this.staging, 'journal'), `${JSON.stringify(entry)}\n`);
+    this.fs.appendSynced(join(this.staging, 'journal'), `${JSON.stringify(entry)}\n`);
   }
 }
 
-function readJournal(staging: string): Entry[] | undefined {
+export function readJournal(staging: string): Entry[] | undefined {
   let text: string;
   try {
     text = readFileSync(join(staging, 'journal'), 'utf8');
@@ -481,7 +487,7 @@ function isOurs(path: string, staged: string): boolean {
  * out, remove the directories we made. Returns one line per step that could
  * not be undone (a replaced file's original then stays in backup/).
  */
-function undo(root: string, staging: string, entries: readonly Entry[]): string[] {
+export function undo(root: string, staging: string, entries: readonly Entry[]): string[] {
   const stuck: string[] = [];
   for (const entry of [...entries].reverse()) {
     if (entry[0] === 'commit') continue;
@@ -538,7 +544,7 @@ function safeReaddir(dir: string): string[] {
  * remove its staging directory and stale lock. Only directories of ours whose
  * process is gone are touched.
  */
-function recoverInterrupted(root: string): void {
+export function recoverInterrupted(root: string): void {
   const stale = safeReaddir(root).filter(staleStaging);
   if (stale.length === 0) return;
   for (const entry of stale) {
@@ -582,7 +588,7 @@ function removeStaleStaging(dir: string): void {
 // The lock that claims an existing directory.
 // ---------------------------------------------------------------------------
 
-interface LockHolder {
+export interface LockHolder {
   readonly pid: number;
   readonly host: string;
   readonly token: string;
@@ -617,6 +623,16 @@ function breakLock(path: string, holder: LockHolder, staging: string | undefined
   rmSync(aside, { force: true });
 }
 
+/** Thrown by `acquireLock` when a live run holds the lock (the caller may wait and try again). */
+export class LockBusy extends WriteFailed {
+  constructor(
+    message: string,
+    readonly holder: LockHolder | undefined,
+  ) {
+    super(message);
+  }
+}
+
 function acquireLock(root: string, staging: string): LockHolder {
   const me: LockHolder = { pid: process.pid, host: host(), token: randomBytes(8).toString('hex') };
   const body = JSON.stringify(me);
@@ -647,14 +663,15 @@ function acquireLock(root: string, staging: string): LockHolder {
       continue;
     }
     const who = holder ? ` (process ${holder.pid}${holder.host === host() ? '' : ' on another host'})` : '';
-    throw new WriteFailed(
+    throw new LockBusy(
       `another create-pyservice run${who} is writing into ${display(root)}; wait for it to finish, or remove ${display(path)} if no such run exists`,
+      holder,
     );
   }
   throw new WriteFailed(`could not claim ${display(root)}: its lock ${display(path)} keeps changing; run again`);
 }
 
-function releaseLock(root: string, me: LockHolder) {
+export function releaseLock(root: string, me: LockHolder) {
   const path = join(root, LOCK);
   if (readLock(path)?.token === me.token) rmSync(path, { force: true });
 }
@@ -664,6 +681,11 @@ function releaseLock(root: string, me: LockHolder) {
 // ---------------------------------------------------------------------------
 
 let completedTarget: string | undefined;
+
+/** Say that the write into `root` completed (what a signal handler then reports). */
+export function markWritten(root: string): void {
+  completedTarget = root;
+}
 
 /** The target of a write that completed in this run, if any (what a signal handler reports). */
 export function writtenTarget(): string | undefined {
@@ -675,9 +697,16 @@ export function forgetWritten(): void {
   completedTarget = undefined;
 }
 
-function stageTree(dir: string, files: RenderedFiles) {
-  for (const sub of directoriesOf(files.keys())) mkdirSync(join(dir, sub));
-  for (const [path, content] of files) writeFileSync(join(dir, path), content, { flag: 'wx' });
+/** Write `files` below `dir`, each on disk (fsync) before it is linked anywhere; then the directories. */
+export function stageTree(dir: string, files: ReadonlyMap<string, string>, fs: DurableFs = realFs) {
+  const dirs = directoriesOf(files.keys());
+  for (const sub of dirs) mkdirSync(join(dir, sub));
+  for (const [path, content] of files) {
+    writeFileSync(join(dir, path), content, { flag: 'wx' });
+    fs.sync(join(dir, path));
+  }
+  for (const sub of [...dirs].reverse()) fs.sync(join(dir, sub));
+  fs.sync(dir);
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
@@ -687,12 +716,13 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
  * Throws WriteRefused/WriteFailed with one line saying what happened to the
  * target; on any failure the target is as it was.
  */
-export function writeFiles(plan: WritePlan, files: RenderedFiles, options: { onStep?: (step: Step) => void } = {}): void {
+export function writeFiles(plan: WritePlan, files: RenderedFiles, options: { onStep?: (step: Step) => void; fs?: DurableFs } = {}): void {
   const onStep = options.onStep ?? environmentHook ?? (() => undefined);
+  const fs = options.fs ?? realFs;
   if (plan.targetExists) {
-    writeIntoDirectory(plan, files, onStep, 'changed since we checked it (another run, or files created meanwhile)');
-  } else if (!writeNewDirectory(plan, files, onStep)) {
-    writeIntoDirectory(plan, files, onStep, 'was created by someone else (another run?) while we were preparing');
+    writeIntoDirectory(plan, files, onStep, 'changed since we checked it (another run, or files created meanwhile)', fs);
+  } else if (!writeNewDirectory(plan, files, onStep, fs)) {
+    writeIntoDirectory(plan, files, onStep, 'was created by someone else (another run?) while we were preparing', fs);
   }
 }
 
@@ -724,7 +754,7 @@ function removeDirectories(made: readonly string[]) {
 }
 
 /** A new directory: claim it, stage beside it, one rename. False if it appeared meanwhile. */
-function writeNewDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step: Step) => void): boolean {
+function writeNewDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step: Step) => void, fs: DurableFs): boolean {
   const root = plan.target;
   const parent = dirname(root);
   const parents = makeParents(parent);
@@ -740,9 +770,10 @@ function writeNewDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step:
   const staging = join(parent, stagingName());
   try {
     mkdirSync(staging);
-    stageTree(staging, files);
+    stageTree(staging, files, fs);
     onStep('stage');
-    renameSync(staging, root); // replaces our own empty claim; fails if anything appeared in it
+    fs.rename(staging, root); // replaces our own empty claim; fails if anything appeared in it
+    fs.sync(parent);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     try {
@@ -768,7 +799,13 @@ function writeNewDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step:
  * journal, and the lock. If any of it fails, the staging directory goes and `untouched` says
  * what the error reports (nothing of the user's has been touched yet).
  */
-function openTransaction(root: string, untouched: string): { staging: string; journal: Journal; lock: LockHolder } {
+export interface Transaction {
+  readonly staging: string;
+  readonly journal: Journal;
+  readonly lock: LockHolder;
+}
+
+export function openTransaction(root: string, untouched: string, fs: DurableFs = realFs): Transaction {
   const staging = join(root, stagingName());
   try {
     mkdirSync(staging);
@@ -776,20 +813,21 @@ function openTransaction(root: string, untouched: string): { staging: string; jo
     throw explainFsError(error, untouched);
   }
   try {
-    const journal = new Journal(staging);
+    const journal = new Journal(staging, fs);
     return { staging, journal, lock: acquireLock(root, staging) };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
+    if (error instanceof LockBusy) throw error;
     throw explainFsError(error, untouched);
   }
 }
 
 /** An existing directory: lock, re-check, stage inside, move file by file under a journal. */
-function writeIntoDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step: Step) => void, changed: string): void {
+function writeIntoDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step: Step) => void, changed: string, fs: DurableFs): void {
   const root = plan.target;
   // A run killed while creating this directory left its staging beside it (and the empty claim we reuse).
   removeStaleStaging(dirname(root));
-  const { staging, journal, lock } = openTransaction(root, 'nothing was written');
+  const { staging, journal, lock } = openTransaction(root, 'nothing was written', fs);
   try {
     recoverInterrupted(root);
     // The plan was made without the lock: check again now that nobody else can write.
@@ -805,9 +843,10 @@ function writeIntoDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step
     }
     onStep('claim');
     mkdirSync(join(staging, 'files'));
-    stageTree(join(staging, 'files'), files);
+    stageTree(join(staging, 'files'), files, fs);
     onStep('stage');
     const replacing = new Set(plan.overwrites);
+    const touched = new Set<string>([root]);
     for (const path of [...files.keys()].sort()) {
       for (const dir of directoriesOf([path])) {
         const destination = join(root, dir);
@@ -819,17 +858,20 @@ function writeIntoDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step
           journal.entries.pop(); // not ours after all
           throw error;
         }
+        touched.add(dirname(destination));
       }
       const destination = join(root, path);
       if (replacing.has(path)) {
         journal.add(['backup', path]);
         mkdirSync(dirname(join(staging, 'backup', path)), { recursive: true });
-        renameSync(destination, join(staging, 'backup', path));
+        fs.rename(destination, join(staging, 'backup', path));
       }
       journal.add(['create', path]);
-      moveIn(join(staging, 'files', path), destination);
+      moveIn(join(staging, 'files', path), destination, fs);
+      touched.add(dirname(destination));
       onStep('move');
     }
+    syncDirectories(touched, root, fs);
     journal.add(['commit']);
   } catch (error) {
     const stuck = undo(root, staging, journal.entries);
@@ -848,120 +890,19 @@ function writeIntoDirectory(plan: WritePlan, files: RenderedFiles, onStep: (step
 }
 
 /** Move a staged file in without ever replacing: `link` fails if the name exists. */
-function moveIn(staged: string, destination: string) {
+export function moveIn(staged: string, destination: string, fs: DurableFs = realFs) {
   try {
-    linkSync(staged, destination);
+    fs.link(staged, destination);
   } catch (error) {
     const why = code(error);
     if (why !== 'EPERM' && why !== 'ENOTSUP' && why !== 'EOPNOTSUPP' && why !== 'EMLINK') throw error;
     copyFileSync(staged, destination, constants.COPYFILE_EXCL); // no hard links here: copy, still never replacing
+    fs.sync(destination);
   }
 }
 
-
-// ---------------------------------------------------------------------------
-// Changing an existing project (`add route`, `docker`, `update`): the same
-// claim, stage, journal and undo as a write into an existing directory, with
-// files replaced or removed as the plan names them.
-// ---------------------------------------------------------------------------
-
-/** What a command on an existing project writes: new contents by path, and paths to remove. */
-export interface ProjectChanges {
-  /** Absolute project root (exists). */
-  readonly root: string;
-  readonly writes: ReadonlyMap<string, string>;
-  readonly deletes: readonly string[];
-}
-
-/**
- * Refuse, with every problem at once, changes that would write through a
- * symbolic link or over a directory: each parent a real directory (or absent),
- * each path a regular file (or absent).
- */
-export function checkChanges(changes: ProjectChanges): void {
-  const blocked: string[] = [];
-  const paths = [...changes.writes.keys(), ...changes.deletes];
-  for (const dir of directoriesOf(paths)) {
-    const st = lstatOrUndefined(join(changes.root, dir));
-    if (st && !st.isDirectory()) blocked.push(`${visible(dir)}/ is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}, but the project needs a directory there`);
-  }
-  for (const path of paths) {
-    const st = lstatOrUndefined(join(changes.root, path));
-    if (st && !st.isFile()) {
-      blocked.push(`${visible(path)} is ${st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a directory' : 'not a regular file'}; it was generated as a file, and is left alone`);
-    }
-  }
-  if (blocked.length > 0) throw new WriteRefused(`cannot change ${display(changes.root)} without replacing something of yours`, [...new Set(blocked)]);
-}
-
-/**
- * Apply changes to an existing project, all or nothing, under the directory's
- * lock: stage every new content inside the project, then, journalled, move
- * each replaced or removed file aside and each new one in. Any failure undoes
- * the journal (every original back, with its mode); a killed run is undone by
- * the next one. A replaced file keeps its permissions. Synchronous, like
- * `writeFiles`, so a signal sees the project untouched or changed completely.
- */
-export function applyChanges(changes: ProjectChanges, options: { onStep?: (step: Step) => void } = {}): void {
-  const onStep = options.onStep ?? environmentHook ?? (() => undefined);
-  const { root } = changes;
-  checkChanges(changes);
-  const { staging, journal, lock } = openTransaction(root, 'nothing was changed');
-  const writes = [...changes.writes.keys()].sort();
-  const deletes = [...changes.deletes].sort();
-  try {
-    recoverInterrupted(root);
-    checkChanges(changes); // again, now that nobody else can write
-    onStep('claim');
-    const files = join(staging, 'files');
-    mkdirSync(files);
-    stageTree(files, new Map(writes.map((path) => [path, changes.writes.get(path)!])));
-    for (const path of writes) {
-      const previous = statOrUndefined(join(root, path));
-      if (previous) chmodSync(join(files, path), previous.mode & 0o7777);
-    }
-    onStep('stage');
-    const moveAside = (path: string) => {
-      journal.add(['backup', path]);
-      mkdirSync(dirname(join(staging, 'backup', path)), { recursive: true });
-      renameSync(join(root, path), join(staging, 'backup', path));
-    };
-    for (const path of deletes) {
-      if (lstatOrUndefined(join(root, path))) moveAside(path);
-      onStep('move');
-    }
-    for (const path of writes) {
-      for (const dir of directoriesOf([path])) {
-        if (lstatOrUndefined(join(root, dir))) continue;
-        journal.add(['dir', dir]);
-        mkdirSync(join(root, dir));
-      }
-      if (lstatOrUndefined(join(root, path))) moveAside(path);
-      journal.add(['create', path]);
-      moveIn(join(files, path), join(root, path));
-      onStep('move');
-    }
-    journal.add(['commit']);
-  } catch (error) {
-    const stuck = undo(root, staging, journal.entries);
-    releaseLock(root, lock);
-    if (stuck.length === 0) rmSync(staging, { recursive: true, force: true });
-    const undone = stuck.length > 0 ? 'and not everything could be put back:' : 'everything was put back as it was';
-    const failure = explainFsError(error, undone);
-    throw stuck.length > 0 ? new WriteFailed(failure.message, [...failure.details, ...stuck]) : failure;
-  }
-  completedTarget = root;
-  rmSync(staging, { recursive: true, force: true });
-  releaseLock(root, lock);
-  // Directories that held only removed files go too.
-  for (const path of deletes) {
-    for (let dir = dirname(join(root, path)); dir.startsWith(`${root}${sep}`); dir = dirname(dir)) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        break; // not empty: it holds something else
-      }
-    }
-  }
-  onStep('commit');
+/** fsync every directory whose entries changed, deepest first, the project's root last (before "commit"). */
+export function syncDirectories(dirs: ReadonlySet<string>, root: string, fs: DurableFs): void {
+  for (const dir of [...dirs].filter((d) => d !== root).sort().reverse()) fs.sync(dir);
+  fs.sync(root);
 }

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyPlan, compareVersions, planAddRoute, planRender, renderProject } from '../../generators/living.js';
 import { blobId, findProject, initialRecord, parseRecord, prepareBase, readBase, RECORD_FILE } from '../../generators/record.js';
 import type { ProjectAnswers } from '../../generators/render.js';
-import { applyChanges } from '../../generators/write.js';
+import { applyChanges } from '../../generators/apply.js';
 import { ruffCheck } from '../../scripts/lib/ruff.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
