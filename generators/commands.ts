@@ -7,7 +7,7 @@
  * conflicts left to resolve, 2 usage/refusal (nothing written), 130 Ctrl-C.
  */
 import { compatViolations } from './compat.js';
-import { unifiedDiff } from './diff.js';
+import { fileDiff } from './diff.js';
 import { GENERATORS, type RunContext } from './generator.js';
 import { visibleFiles, type Command, type LivingPlan } from './living.js';
 import { describe as describeReason } from './merge.js';
@@ -247,12 +247,7 @@ function title(plan: LivingPlan): string {
   }
 }
 
-function diffOf(plan: LivingPlan, path: string): string {
-  const file = plan.files.find((f) => f.path === path)!;
-  if (file.action === 'delete') return unifiedDiff(path, file.before, undefined);
-  if (file.content === undefined) return '';
-  return unifiedDiff(path, file.before, file.content);
-}
+const diffOf = (plan: LivingPlan, path: string): string => fileDiff(plan.files.find((f) => f.path === path)!);
 
 function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean; warning?: string; nothing: boolean }): void {
   const files = visibleFiles(plan);
@@ -296,7 +291,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
     for (const f of files) {
       if (f.action === 'keep') continue;
       const diff = diffOf(plan, f.path);
-      if (diff) out.push('', diff.trimEnd());
+      if (diff) out.push('', diff.slice(0, -1)); // its last line break only: the join puts it back
     }
   }
   if (args.controls.dryRun) out.push('', `${bold('Dry run')}: nothing was changed.`);

@@ -5,8 +5,9 @@
  * (merge.ts), then apply the whole plan through the one writer, and only then
  * move the base forward. Planning is read-only: `--dry-run` stops there.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { byteString, fromByteString, readUserFile, type Content, type UserFile } from './bytes.js';
 import { describe as describeReason, planFile, sized, type FileAction, type FilePlan } from './merge.js';
 import { blobId, prepareBase, readBase, RECORD_FILE, RecordError, serializeRecord, type Project, type ProjectRecord } from './record.js';
 import { renderService, type ProjectAnswers, type RenderedFiles } from './render.js';
@@ -66,13 +67,8 @@ export function compareVersions(a: string, b: string): number {
   return x.pre < y.pre ? -1 : 1;
 }
 
-/** The user's file: its text, undefined if absent, or null when it is not a regular file. */
-async function readOurs(root: string, path: string): Promise<string | undefined | null> {
-  const st = await lstat(join(root, path)).catch(() => undefined);
-  if (!st) return undefined;
-  if (!st.isFile()) return null;
-  return readFile(join(root, path), 'utf8');
-}
+/** The user's file as its bytes (bytes.ts: a string only if that is exact), undefined if absent, null when not a regular file. */
+const readOurs = (root: string, path: string): Promise<UserFile | undefined | null> => readUserFile(root, path);
 
 const labelsFor = (version: string) => ({ ours: 'yours', theirs: `create-pyservice ${version}` });
 
@@ -98,11 +94,12 @@ export async function planRender(project: Project, command: Command, target: Tar
   const files: FilePlan[] = [];
   const notRegular: string[] = [];
   for (const path of paths) {
-    const ours = await readOurs(root, path);
-    if (ours === null) {
+    const file = await readOurs(root, path);
+    if (file === null) {
       notRegular.push(path);
       continue;
     }
+    const ours = file?.content;
     const plan = planFile(
       {
         path,
@@ -112,9 +109,15 @@ export async function planRender(project: Project, command: Command, target: Tar
         theirs: theirs.get(path),
         oursIsBase: ours !== undefined && blobId(ours) === ids[path],
         theirsIsBase: theirs.has(path) && blobId(theirs.get(path)!) === ids[path],
+        ...(file ? { mode: file.mode } : {}),
       },
       labelsFor(version),
     );
+    if (plan?.writeTo !== undefined && (await readOurs(root, plan.writeTo)) !== undefined) {
+      throw new WriteRefused(
+        `cannot update ${path}: it is binary and changed on both sides, and ${plan.writeTo} (where its new version goes) is in the way; compare it with ${path}, remove it, and run again`,
+      );
+    }
     if (plan) files.push(plan);
   }
   for (const path of notRegular) {
@@ -149,11 +152,13 @@ export async function planAddRoute(project: Project, rawName: string, version: s
   if (existing.length > 0) {
     throw new RouteError(`route "${name}" already exists: these files are in the way (remove them or choose another name):`, existing);
   }
-  const main = await readOurs(root, MAIN_PY);
-  if (typeof main !== 'string') {
-    throw new RouteError(`${MAIN_PY} is ${main === null ? 'not a regular file' : 'missing'}; new routers are registered there`);
+  const mainFile = await readOurs(root, MAIN_PY);
+  if (!mainFile) {
+    throw new RouteError(`${MAIN_PY} is ${mainFile === null ? 'not a regular file' : 'missing'}; new routers are registered there`);
   }
-  const registered = registerRouter(main, name);
+  const main = mainFile.content;
+  // Not UTF-8 text: registered on its bytes (one character per byte), so no other byte changes.
+  const registered: Content = typeof main === 'string' ? registerRouter(main, name) : fromByteString(registerRouter(byteString(main), name));
 
   const base = readBase(root, record.base);
   const nextBase = new Map<string, string | { id: string }>();
@@ -170,7 +175,7 @@ export async function planAddRoute(project: Project, rawName: string, version: s
   }
   const files: FilePlan[] = [
     ...[...routeFiles].map(([path, content]) => sized({ path, action: 'create', reason: 'new', content })),
-    sized({ path: MAIN_PY, action: 'update', reason: 'registered', content: registered, before: main }),
+    sized({ path: MAIN_PY, action: 'update', reason: 'registered', content: registered, before: main, ...(mainFile.mode !== '100644' ? { mode: mainFile.mode } : {}) }),
   ];
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   return {
@@ -210,8 +215,8 @@ export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
   }
   const prepared = prepareBase(plan.target, contents, `create-pyservice ${plan.version}: ${plan.command}`, knownIds);
   const record = serializeRecord({ version: plan.version, answers: plan.next.answers, routes: plan.next.routes, base: prepared.base });
-  const writes = new Map<string, string>();
-  for (const file of plan.files) if (WRITES.has(file.action)) writes.set(file.path, file.content!);
+  const writes = new Map<string, Content>();
+  for (const file of plan.files) if (WRITES.has(file.action)) writes.set(file.writeTo ?? file.path, file.content!);
   writes.set(RECORD_FILE, record);
   const deletes = plan.files.filter((f) => f.action === 'delete').map((f) => f.path);
   try {

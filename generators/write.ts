@@ -675,7 +675,7 @@ export function forgetWritten(): void {
   completedTarget = undefined;
 }
 
-function stageTree(dir: string, files: RenderedFiles) {
+function stageTree(dir: string, files: ReadonlyMap<string, string | Uint8Array>) {
   for (const sub of directoriesOf(files.keys())) mkdirSync(join(dir, sub));
   for (const [path, content] of files) writeFileSync(join(dir, path), content, { flag: 'wx' });
 }
@@ -869,7 +869,7 @@ function moveIn(staged: string, destination: string) {
 export interface ProjectChanges {
   /** Absolute project root (exists). */
   readonly root: string;
-  readonly writes: ReadonlyMap<string, string>;
+  readonly writes: ReadonlyMap<string, string | Uint8Array>;
   readonly deletes: readonly string[];
 }
 
