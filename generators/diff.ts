@@ -13,14 +13,13 @@
  */
 import { deflateSync } from 'node:zlib';
 import { toBytes, type Content } from './bytes.js';
-import { diffLines } from './line-diff.js';
+import { diffLines, splitLines as lines } from './line-diff.js';
 import type { FilePlan } from './merge.js';
 import { blobId } from './record.js';
 
 const CONTEXT = 3;
 const NO_BLOB = '0'.repeat(40);
 
-const lines = (text: string) => text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 
 function body(line: string, prefix: string): string {
   return line.endsWith('\n') ? `${prefix}${line}` : `${prefix}${line}\n\\ No newline at end of file\n`;

@@ -23,20 +23,50 @@ export interface Chunk {
 /** Work budget of one middle-snake search, in diagonal steps (about a second). */
 const BUDGET = 400_000_000;
 
+/** Split into lines, each keeping its line break (the last may have none), so joining them gives the text back. */
+export function splitLines(text: string): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const end = text.indexOf('\n', at);
+    const next = end === -1 ? text.length : end + 1;
+    out.push(text.slice(at, next));
+    at = next;
+  }
+  return out;
+}
+
+/** Numbers lines: equal lines get equal ids, across every list given to one interner. */
+function interner(): (lines: readonly string[]) => Int32Array {
+  const ids = new Map<string, number>();
+  return (lines) => {
+    const out = new Int32Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      let id = ids.get(line);
+      if (id === undefined) ids.set(line, (id = ids.size));
+      out[i] = id;
+    }
+    return out;
+  };
+}
+
 /** Changed regions between two line lists, in order; [] when equal. */
 export function diffLines(a: readonly string[], b: readonly string[]): Chunk[] {
-  const ids = new Map<string, number>();
-  const idOf = (line: string) => {
-    let id = ids.get(line);
-    if (id === undefined) ids.set(line, (id = ids.size));
-    return id;
-  };
-  const aIds = Int32Array.from(a, idOf);
-  const bIds = Int32Array.from(b, idOf);
-  const inA = new Uint8Array(ids.size);
-  const inB = new Uint8Array(ids.size);
+  const intern = interner();
+  return diffIds(intern(a), intern(b));
+}
+
+function diffIds(aIds: Int32Array, bIds: Int32Array): Chunk[] {
+  let size = 0;
+  for (const id of aIds) size = Math.max(size, id + 1);
+  for (const id of bIds) size = Math.max(size, id + 1);
+  const inA = new Uint8Array(size);
+  const inB = new Uint8Array(size);
   for (const id of aIds) inA[id] = 1;
   for (const id of bIds) inB[id] = 1;
+  const a = aIds;
+  const b = bIds;
   const aChanged = new Uint8Array(a.length);
   const bChanged = new Uint8Array(b.length);
   // Only the lines both files have take part in the search; the others are changes.
@@ -181,8 +211,10 @@ export function diff3Merge(a: readonly string[], o: readonly string[], b: readon
     readonly length: number;
   }
   const hunks: Hunk[] = [];
-  for (const [side, other] of [['a', a], ['b', b]] as const) {
-    for (const c of diffLines(o, other)) hunks.push({ side, oStart: c.buffer1[0], oLength: c.buffer1[1], start: c.buffer2[0], length: c.buffer2[1] });
+  const intern = interner();
+  const oIds = intern(o);
+  for (const [side, other] of [['a', intern(a)], ['b', intern(b)]] as const) {
+    for (const c of diffIds(oIds, other)) hunks.push({ side, oStart: c.buffer1[0], oLength: c.buffer1[1], start: c.buffer2[0], length: c.buffer2[1] });
   }
   hunks.sort((x, y) => x.oStart - y.oStart);
   const regions: MergeRegion[] = [];

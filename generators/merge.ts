@@ -35,7 +35,7 @@
  * UTF-8 byte-order mark the generator does not write is kept.
  */
 import { byteString, fromByteString, isBinary, sameContent, type Content } from './bytes.js';
-import { diff3Merge } from './line-diff.js';
+import { diff3Merge, splitLines as lines } from './line-diff.js';
 
 export type FileAction = 'create' | 'update' | 'merge' | 'conflict' | 'keep' | 'delete';
 
@@ -95,10 +95,6 @@ export interface ContentMergeResult {
   readonly conflicts: number;
 }
 
-/** Split into lines, each keeping its line break, so the merge round-trips bytes exactly. */
-function lines(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-}
 
 const withBreak = (eol: string) => (line: string) => (line.endsWith('\n') ? line : `${line}${eol}`);
 
