@@ -249,6 +249,12 @@ function title(plan: LivingPlan): string {
 
 const diffOf = (plan: LivingPlan, path: string): string => fileDiff(plan.files.find((f) => f.path === path)!);
 
+/** A binary file's conflict has no markers: its new version is beside it. */
+function binaryNote(plan: LivingPlan, path: string): string {
+  const beside = plan.files.find((f) => f.path === path)?.writeTo;
+  return beside ? ` (binary, no markers: yours is untouched, compare it with ${beside})` : '';
+}
+
 function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean; warning?: string; nothing: boolean }): void {
   const files = visibleFiles(plan);
   const conflicts = files.filter((f) => f.action === 'conflict').map((f) => f.path);
@@ -268,6 +274,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
         reason: f.reason,
         description: describeReason(f.reason),
         ...(f.conflicts ? { conflicts: f.conflicts } : {}),
+        ...(f.writeTo ? { writtenTo: f.writeTo } : {}),
         ...(args.controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
       })),
       conflicts,
@@ -302,7 +309,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
     if (conflicts.length > 0) {
       out.push(
         `${red('✖')} ${conflicts.length} file${conflicts.length > 1 ? 's have' : ' has'} conflicts: resolve the blocks between <<<<<<< yours and >>>>>>> create-pyservice ${plan.version} in:`,
-        ...conflicts.map((p) => `    ${p}`),
+        ...conflicts.map((p) => `    ${p}${binaryNote(plan, p)}`),
       );
     }
   }

@@ -252,7 +252,7 @@ const REASONS: Readonly<Record<FileReason, string>> = {
   dropped: 'no longer generated and you had not changed it: removed',
   'dropped-user-changed': 'no longer generated, but you changed it: kept, and no longer managed',
   'base-missing': 'both changed and the base is unavailable (see refs/pyservice): both versions written with conflict markers',
-  binary: 'binary, and changed by you and by the new version: yours is kept untouched, the new version is written beside it as PATH.pyservice-new (compare them, keep what you want, delete the .pyservice-new file)',
+  binary: 'binary (it has a NUL byte), changed by you and by the new version: yours is kept untouched, the new version is written beside it with .pyservice-new added to the name; keep what you want and delete that file',
   registered: 'the new router registered at the "# pyservice:routers" anchor',
 };
 

@@ -78,7 +78,7 @@ const spawned: Run = (args, dir) => runCli(args, { cwd: dir, env: env(home), cli
 const inProcess: Run = (args, dir) => runCommandInProcess(args, { cwd: dir, env: env(home) });
 
 /** Dry-run diff applied by git on one copy, the real command on another: the same trees. */
-async function diffIsTheApply(args: string[], run: Run, exitCode: number): Promise<{ diff: string; applied: string }> {
+async function diffIsTheApply(args: string[], run: Run, exitCode: number): Promise<{ diff: string; applied: string; output: string }> {
   const viaDiff = copy('diff');
   const real = copy('real');
   const dry = await run([...args, '--dry-run', '--diff'], viaDiff);
@@ -93,12 +93,13 @@ async function diffIsTheApply(args: string[], run: Run, exitCode: number): Promi
   const got = tree(viaDiff);
   expect([...got.keys()]).toEqual([...expected.keys()]);
   for (const [path, value] of expected) expect(got.get(path), path).toEqual(value);
-  return { diff: dry.stdout, applied: real };
+  return { diff: dry.stdout, applied: real, output: done.stdout };
 }
 
 describe('--dry-run --diff is exactly the apply', () => {
   it('update to the next release: created (an empty one too), deleted, CRLF, Latin-1 and executable files, a binary file beside', async () => {
-    const { diff, applied } = await diffIsTheApply(['update'], spawned, 1);
+    const { diff, applied, output } = await diffIsTheApply(['update'], spawned, 1);
+    expect(output).toContain('README.md (binary, no markers: yours is untouched, compare it with README.md.pyservice-new)');
     expect(diff).toContain('diff --git a/app/py.typed b/app/py.typed\nnew file mode 100644\n\n');
     expect(diff).toContain(`diff --git a/${NEXT_RELEASE.droppedFile} b/${NEXT_RELEASE.droppedFile}\ndeleted file mode 100644\n`);
     expect(diff).toMatch(/diff --git a\/Makefile b\/Makefile\nindex [0-9a-f]{40}\.\.[0-9a-f]{40} 100755\nGIT binary patch\n/);
