@@ -121,6 +121,15 @@ describe('large files', () => {
     expect(readFileSync(join(dir, 'big.py'), 'utf8') === text(ours)).toBe(true);
   }, 60_000);
 
+  it(`${N.toLocaleString('en')} distinct lines (where the stack overflowed) merge in under 10 s`, () => {
+    const distinct = Array.from({ length: N }, (_, i) => `value_${i} = compute(${i})\n`);
+    const started = performance.now();
+    const merged = mergeText(text(distinct), text(distinct.map((l, i) => (i % 5000 === 1 ? `# ours\n${l}` : l))), text(distinct.map((l, i) => (i % 7000 === 3500 ? '' : l))), labels);
+    expect((performance.now() - started) / 1000).toBeLessThan(10);
+    expect(merged.conflicts).toBe(0);
+    expect(merged.content.split('\n')).toHaveLength(N + N / 5000 - Math.ceil(N / 7000) + 1);
+  }, 60_000);
+
   it('two unrelated 200,000-line files diff fast too (every line changed)', () => {
     const started = performance.now();
     const patch = unifiedDiff('f', text(base), text(base.map((line) => `x${line}`)));
