@@ -133,6 +133,7 @@ function compare(A: Int32Array, B: Int32Array, ca: Uint8Array, cb: Uint8Array): 
 }
 
 /**
+ * Myers' bisection, the shape of diff-match-patch's `diff_bisect_`.
  * Where a shortest edit script of A[aLo,aHi) → B[bLo,bHi) crosses its middle
  * (offsets into the two ranges), or undefined past the work budget.
  */
@@ -198,7 +199,10 @@ function middleSnake(A: Int32Array, aLo: number, aHi: number, B: Int32Array, bLo
 export type MergeRegion = { readonly ok: string[] } | { readonly conflict: { readonly a: string[]; readonly b: string[] } };
 
 /**
- * diff3 (Khanna, Kunal & Pierce), laid out as node-diff3's `diff3Merge` with
+ * diff3 (Khanna, Kunal & Pierce), ported from node-diff3's `diff3MergeRegions`
+ * and `diff3Merge` (MIT licence, © Bryan Housel and the node-diff3 authors)
+ * with the spreads of whole regions into push() (the stack overflow) gone;
+ * as its `diff3Merge` with
  * false conflicts (both sides made the same change) resolved: `a` and `b`
  * both derived from `o`.
  */
