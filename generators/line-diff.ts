@@ -200,11 +200,10 @@ export type MergeRegion = { readonly ok: string[] } | { readonly conflict: { rea
 
 /**
  * diff3 (Khanna, Kunal & Pierce), ported from node-diff3's `diff3MergeRegions`
- * and `diff3Merge` (MIT licence, © Bryan Housel and the node-diff3 authors)
- * with the spreads of whole regions into push() (the stack overflow) gone;
- * as its `diff3Merge` with
- * false conflicts (both sides made the same change) resolved: `a` and `b`
- * both derived from `o`.
+ * and `diff3Merge` (MIT licence: © 2006, 2008 Tony Garnock-Jones, LShift Ltd.;
+ * © 2019-2026 Bryan Housel), without their spreads of whole regions into
+ * push() (the stack overflow). False conflicts (both sides made the same
+ * change) are resolved; `a` and `b` both derived from `o`.
  */
 export function diff3Merge(a: readonly string[], o: readonly string[], b: readonly string[]): MergeRegion[] {
   interface Hunk {
