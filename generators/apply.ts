@@ -39,7 +39,7 @@ import {
 export interface ProjectChanges {
   /** Absolute project root (exists). */
   readonly root: string;
-  readonly writes: ReadonlyMap<string, string>;
+  readonly writes: ReadonlyMap<string, string | Uint8Array>;
   readonly deletes: readonly string[];
 }
 

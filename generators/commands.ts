@@ -10,7 +10,7 @@
  * (nothing written), 130 Ctrl-C.
  */
 import { compatViolations } from './compat.js';
-import { unifiedDiff } from './diff.js';
+import { fileDiff } from './diff.js';
 import { GENERATORS, type RunContext } from './generator.js';
 import { changedSincePlan, visibleFiles, type Command, type LivingPlan } from './living.js';
 import { describe as describeReason } from './merge.js';
@@ -265,11 +265,12 @@ function title(plan: LivingPlan): string {
   }
 }
 
-function diffOf(plan: LivingPlan, path: string): string {
-  const file = plan.files.find((f) => f.path === path)!;
-  if (file.action === 'delete') return unifiedDiff(path, file.before, undefined);
-  if (file.content === undefined) return '';
-  return unifiedDiff(path, file.before, file.content);
+const diffOf = (plan: LivingPlan, path: string): string => fileDiff(plan.files.find((f) => f.path === path)!);
+
+/** A binary file's conflict has no markers: its new version is beside it. */
+function binaryNote(plan: LivingPlan, path: string): string {
+  const beside = plan.files.find((f) => f.path === path)?.writeTo;
+  return beside ? ` (binary, no markers: yours is untouched, compare it with ${beside})` : '';
 }
 
 function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean; warning?: string; nothing: boolean }): void {
@@ -291,6 +292,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
         reason: f.reason,
         description: describeReason(f.reason),
         ...(f.conflicts ? { conflicts: f.conflicts } : {}),
+        ...(f.writeTo ? { writtenTo: f.writeTo } : {}),
         ...(args.controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
       })),
       conflicts,
@@ -314,7 +316,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
     for (const f of files) {
       if (f.action === 'keep') continue;
       const diff = diffOf(plan, f.path);
-      if (diff) out.push('', diff.trimEnd());
+      if (diff) out.push('', diff.slice(0, -1)); // its last line break only: the join puts it back
     }
   }
   if (args.controls.dryRun) out.push('', `${bold('Dry run')}: nothing was changed.`);
@@ -325,7 +327,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
     if (conflicts.length > 0) {
       out.push(
         `${red('✖')} ${conflicts.length} file${conflicts.length > 1 ? 's have' : ' has'} conflicts: resolve the blocks between <<<<<<< yours and >>>>>>> create-pyservice ${plan.version} in:`,
-        ...conflicts.map((p) => `    ${p}`),
+        ...conflicts.map((p) => `    ${p}${binaryNote(plan, p)}`),
       );
     }
   }

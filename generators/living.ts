@@ -8,8 +8,9 @@
  * under the lock before the first move and refuses a plan made from a file
  * that has changed since (recheck.ts).
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { byteString, fromByteString, readUserFile, type Content, type UserFile } from './bytes.js';
 import { describe as describeReason, planFile, sized, type FileAction, type FilePlan } from './merge.js';
 import { refuseDuringGitOperation } from './git-state.js';
 import { assertManagedPath, blobId, prepareBase, readBase, RECORD_FILE, RecordError, serializeRecord, type Project, type ProjectRecord } from './record.js';
@@ -77,13 +78,13 @@ export function compareVersions(a: string, b: string): number {
   return x.pre < y.pre ? -1 : 1;
 }
 
-/** The user's file: its text, undefined if absent, or null when it is not a regular file. */
-async function readOurs(root: string, path: string): Promise<string | undefined | null> {
-  await assertManagedPath(root, path); // a path from the record, or a directory on the way that is a link: refused
-  const st = await lstat(join(root, path)).catch(() => undefined);
-  if (!st) return undefined;
-  if (!st.isFile()) return null;
-  return readFile(join(root, path), 'utf8');
+/**
+ * The user's file as its bytes (bytes.ts: a string only if that is exact), undefined if absent,
+ * null when not a regular file. A path from the record, or a directory on the way that is a link: refused.
+ */
+async function readOurs(root: string, path: string): Promise<UserFile | undefined | null> {
+  await assertManagedPath(root, path);
+  return readUserFile(root, path);
 }
 
 /** `readOurs`, noting what was read in `reads` (the record of what the plan was made from). */
@@ -118,11 +119,12 @@ export async function planRender(project: Project, command: Command, target: Tar
   const notRegular: string[] = [];
   const reads: Reads = new Map();
   for (const path of paths) {
-    const ours = await readNoted(reads, root, path);
-    if (ours === null) {
+    const file = await readNoted(reads, root, path);
+    if (file === null) {
       notRegular.push(path);
       continue;
     }
+    const ours = file?.content;
     const plan = planFile(
       {
         path,
@@ -132,9 +134,15 @@ export async function planRender(project: Project, command: Command, target: Tar
         theirs: theirs.get(path),
         oursIsBase: ours !== undefined && blobId(ours) === ids[path],
         theirsIsBase: theirs.has(path) && blobId(theirs.get(path)!) === ids[path],
+        ...(file ? { mode: file.mode } : {}),
       },
       labelsFor(version),
     );
+    if (plan?.writeTo !== undefined && (await readOurs(root, plan.writeTo)) !== undefined) {
+      throw new WriteRefused(
+        `cannot update ${path}: it is binary and changed on both sides, and ${plan.writeTo} (where its new version goes) is in the way; compare it with ${path}, remove it, and run again`,
+      );
+    }
     if (plan) files.push(plan);
   }
   for (const path of notRegular) {
@@ -170,11 +178,13 @@ export async function planAddRoute(project: Project, rawName: string, version: s
   if (existing.length > 0) {
     throw new RouteError(`route "${name}" already exists: these files are in the way (remove them or choose another name):`, existing);
   }
-  const main = await readNoted(reads, root, MAIN_PY);
-  if (typeof main !== 'string') {
-    throw new RouteError(`${MAIN_PY} is ${main === null ? 'not a regular file' : 'missing'}; new routers are registered there`);
+  const mainFile = await readNoted(reads, root, MAIN_PY);
+  if (!mainFile) {
+    throw new RouteError(`${MAIN_PY} is ${mainFile === null ? 'not a regular file' : 'missing'}; new routers are registered there`);
   }
-  const registered = registerRouter(main, name);
+  const main = mainFile.content;
+  // Not UTF-8 text: registered on its bytes (one character per byte), so no other byte changes.
+  const registered: Content = typeof main === 'string' ? registerRouter(main, name) : fromByteString(registerRouter(byteString(main), name));
 
   const base = readBase(root, record.base);
   const nextBase = new Map<string, string | { id: string }>();
@@ -191,7 +201,7 @@ export async function planAddRoute(project: Project, rawName: string, version: s
   }
   const files: FilePlan[] = [
     ...[...routeFiles].map(([path, content]) => sized({ path, action: 'create', reason: 'new', content })),
-    sized({ path: MAIN_PY, action: 'update', reason: 'registered', content: registered, before: main }),
+    sized({ path: MAIN_PY, action: 'update', reason: 'registered', content: registered, before: main, ...(mainFile.mode !== '100644' ? { mode: mainFile.mode } : {}) }),
   ];
   files.sort((a, b) => (a.path < b.path ? -1 : 1));
   return {
@@ -244,8 +254,8 @@ export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
   }
   const prepared = prepareBase(plan.target, contents, `create-pyservice ${plan.version}: ${plan.command}`, knownIds);
   const record = serializeRecord({ version: plan.version, answers: plan.next.answers, routes: plan.next.routes, base: prepared.base });
-  const writes = new Map<string, string>();
-  for (const file of plan.files) if (WRITES.has(file.action)) writes.set(file.path, file.content!);
+  const writes = new Map<string, Content>();
+  for (const file of plan.files) if (WRITES.has(file.action)) writes.set(file.writeTo ?? file.path, file.content!);
   writes.set(RECORD_FILE, record);
   const deletes = plan.files.filter((f) => f.action === 'delete').map((f) => f.path);
   try {

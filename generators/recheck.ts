@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { toBytes, type UserFile } from './bytes.js';
 
 /** path → fingerprint of what planning read there. */
 export type Reads = Map<string, string>;
@@ -18,15 +19,18 @@ const ABSENT = 'absent';
 const NOT_A_FILE = 'not a regular file';
 const hash = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-/** The fingerprint of a read: text (as decoded), bytes, absent (undefined) or not a regular file (null). */
-export function fingerprint(value: string | Buffer | undefined | null): string {
+/**
+ * The fingerprint of a read: the file's exact bytes (a text is hashed as the UTF-8 it was decoded
+ * from, which bytes.ts guarantees is exact), absent (undefined) or not a regular file (null).
+ */
+export function fingerprint(value: UserFile | string | undefined | null): string {
   if (value === undefined) return ABSENT;
   if (value === null) return NOT_A_FILE;
-  return typeof value === 'string' ? `text:${hash(Buffer.from(value, 'utf8'))}` : `bytes:${hash(value)}`;
+  return `bytes:${hash(toBytes(typeof value === 'string' ? value : value.content))}`;
 }
 
-/** What `path` holds now, fingerprinted the way `recorded` was (text or bytes). */
-function current(root: string, path: string, recorded: string): string {
+/** What `path` holds now, fingerprinted as `fingerprint` does. */
+function current(root: string, path: string): string {
   let isFile: boolean;
   try {
     isFile = lstatSync(join(root, path)).isFile();
@@ -40,10 +44,10 @@ function current(root: string, path: string, recorded: string): string {
   } catch {
     return ABSENT; // removed between the two calls
   }
-  return recorded.startsWith('text:') ? fingerprint(bytes.toString('utf8')) : fingerprint(bytes);
+  return `bytes:${hash(bytes)}`;
 }
 
 /** The noted paths whose content differs now from what planning read, sorted. */
 export function changedSince(root: string, reads: ReadonlyMap<string, string>): string[] {
-  return [...reads].filter(([path, recorded]) => current(root, path, recorded) !== recorded).map(([path]) => path).sort();
+  return [...reads].filter(([path, recorded]) => current(root, path) !== recorded).map(([path]) => path).sort();
 }

@@ -698,7 +698,7 @@ export function forgetWritten(): void {
 }
 
 /** Write `files` below `dir`, each on disk (fsync) before it is linked anywhere; then the directories. */
-export function stageTree(dir: string, files: ReadonlyMap<string, string>, fs: DurableFs = realFs) {
+export function stageTree(dir: string, files: ReadonlyMap<string, string | Uint8Array>, fs: DurableFs = realFs) {
   const dirs = directoriesOf(files.keys());
   for (const sub of dirs) mkdirSync(join(dir, sub));
   for (const [path, content] of files) {
