@@ -26,7 +26,7 @@ declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
 /** Step 3: every answer of `generator`, asked in a terminal, else from flags and defaults. */
-async function collectAnswers<K extends OptionKey, P extends BasePlan, T extends string>(
+export async function collectAnswers<K extends OptionKey, P extends BasePlan, T extends string>(
   generator: Generator<K, P, T>,
   parsed: ParsedArgv,
   machine: Machine,
@@ -135,7 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function describeError(error: unknown): { lines: string[]; details: string[]; code: number } {
+export function describeError(error: unknown): { lines: string[]; details: string[]; code: number } {
   if (error instanceof CliError) return { lines: error.lines, details: error.details, code: error.exitCode };
   if (error instanceof WriteRefused) return { lines: [error.message], details: error.details, code: EXIT.usage };
   if (error instanceof WriteFailed) return { lines: [error.message], details: error.details, code: EXIT.failure };

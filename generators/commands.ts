@@ -204,7 +204,7 @@ async function dockerAnswers(project: Project, args: CommandArgs, interactive: b
 const GENERATOR_OF = { 'add route': 'route', docker: 'docker', update: 'update' } as const satisfies Record<Command, keyof typeof GENERATORS>;
 
 /** Answers (flags, then questions in a terminal) → the generator's plan (read-only). */
-async function makePlan(args: CommandArgs, context: RunContext, interactive: boolean): Promise<LivingPlan> {
+export async function makePlan(args: CommandArgs, context: RunContext, interactive: boolean): Promise<LivingPlan> {
   switch (args.command) {
     case 'add route': {
       let name = args.name;
