@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { listFiles, REPO, runCli, sandbox, type CliResult } from '../helpers/cli.js';
+import { KEY, startPty } from '../helpers/pty.js';
 
 const require = createRequire(import.meta.url);
 const TSX = pathToFileURL(require.resolve('tsx')).href;
@@ -133,5 +134,26 @@ describe.concurrent("plop's CLI runs our generators", () => {
     expect(refused.stderr).toContain('--port: "x" is not a whole number');
     expect(refused.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(join(cwd, 'bad'))).toBe(false);
+  });
+
+  it('in a terminal, service asks our interview (only what was not given), then writes what the CLI writes', async () => {
+    const { cwd, home } = sandbox();
+    const pty = startPty(['service', 'by-plop', '--', '--name', 'api', '--deps', 'wheels', '--no-git', '--no-install'], {
+      cwd,
+      env: env(home),
+      bin: [process.execPath, '--import', TSX, PLOP, '--plopfile', join(REPO, 'plopfile.ts')],
+    });
+    await pty.expect(/Base image[\s\S]*navigate/);
+    pty.type(`${KEY.down}${KEY.enter}`); // the second image in the list
+    await pty.expect(/Server[\s\S]*navigate/);
+    pty.type(KEY.enter);
+    await pty.expect(/Change any of these\?/);
+    pty.type(KEY.enter);
+    expect(await pty.exit, pty.output()).toBe(0);
+    expect(pty.output()).not.toMatch(/\? Dependency strategy/); // given: not asked
+    const python = (JSON.parse(readFileSync(join(cwd, 'by-plop', '.pyservice.json'), 'utf8')) as { answers: { python: string } }).answers.python;
+    const viaCli = await runCli(['by-cli', '--yes', '--name', 'api', '--deps', 'wheels', '--python', python, '--no-git', '--no-install'], { cwd, env: env(home) });
+    expect(viaCli.code, viaCli.stderr).toBe(0);
+    expect(tree(join(cwd, 'by-plop'))).toEqual(tree(join(cwd, 'by-cli')));
   });
 });
