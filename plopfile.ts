@@ -28,6 +28,9 @@ import type { LivingPlan } from './generators/living.js';
 import { OPTION_KEYS, OPTIONS, realMachine, type OptionKey } from './generators/options.js';
 import { onPath } from './generators/post.js';
 import { DOCKER_KEYS } from './generators/project.js';
+import { refuseDuringGitOperation } from './generators/git-state.js';
+import { writeErr } from './generators/output.js';
+import { openSession } from './generators/session.js';
 import { RecordError } from './generators/record.js';
 import { RouteError } from './generators/route.js';
 import { CliError, EXIT, printErrors } from './generators/ui.js';
@@ -155,8 +158,12 @@ export default function plopfile(plop: NodePlopAPI): void {
   const living = async (command: string[], raw: Record<string, unknown>, prompts: readonly PromptOf[]): Promise<LivingPlan> => {
     const args = parseCommand([...command, ...wordsOf(raw, prompts)]);
     if (args.errors.length > 0) throw new CliError(args.errors, EXIT.usage);
+    // The same protocol as `pyservice <command>`: lock, undo an interrupted run, refuse mid-merge, then read
+    // and plan; the apply re-verifies what was read under that lock. Released when the process ends.
+    const session = await openSession(process.cwd(), (line) => writeErr(`${line}\n`));
+    refuseDuringGitOperation(session.root);
     const machine = realMachine(interactive(), () => onPath('poetry'));
-    return makePlan(args, context(machine), interactive());
+    return { ...(await makePlan(args, context(machine), interactive())), held: session.transaction };
   };
   const routePrompts: PromptOf[] = [{ key: 'route', flag: 'name', message: 'Route name' }];
   register(plop, 'route', GENERATORS.route, routePrompts, (raw) => living(['add', 'route'], raw, routePrompts));
