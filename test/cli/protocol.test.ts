@@ -5,11 +5,10 @@
  * of the writer, through CREATE_PYSERVICE_TEST_HOOK), real concurrent runs and
  * a real terminal.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, listFiles, read, runCli, sandbox, type CliResult } from '../helpers/cli.js';
+import { CLI, listFiles, read, runCli, sandbox, startCli, type CliResult } from '../helpers/cli.js';
 import { KEY, startPty } from '../helpers/pty.js';
 
 const env = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...extra });
@@ -45,15 +44,7 @@ function project(old = false) {
   return { dir, home, run };
 }
 
-function start(args: string[], cwd: string, extraEnv: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const result = new Promise<CliResult>((done) => child.on('close', (code, signal) => done({ code, signal, stdout, stderr })));
-  return { result, stderr: () => stderr };
-}
+const start = startCli;
 
 async function until(condition: () => boolean, what: string, timeoutMs = 60_000) {
   for (const started = Date.now(); !condition(); ) {
@@ -189,18 +180,24 @@ describe.concurrent('a run killed right after it moved the record aside', () => 
   }, 120_000);
 });
 
+/** Answer `docker`'s questions in a terminal: the second base image (distroless), Enter for the rest, up to the confirmation. */
+async function toDistrolessConfirmation(docker: ReturnType<typeof startPty>, atFirstQuestion = () => {}): Promise<void> {
+  await docker.expect(/Base image[\s\S]*navigate/);
+  atFirstQuestion();
+  docker.type(`${KEY.down}${KEY.enter}`);
+  for (const question of [/Python version/, /Dependency strategy/, /Server/]) {
+    await docker.expect(new RegExp(`${question.source}[\\s\\S]*navigate`));
+    docker.type(KEY.enter);
+  }
+  await docker.expect(/Port/);
+  docker.type(KEY.enter);
+}
+
 describe.concurrent('what the plan read is re-verified before anything moves', () => {
   it('an edit saved while the confirmation prompt waits survives: the plan is made again on it, shown, and asked again', async () => {
     const { dir, home } = project();
     const docker = startPty(['docker'], { cwd: dir, env: { ...env(home), PATH: '/usr/bin:/bin', NO_COLOR: '1' } });
-    await docker.expect(/Base image[\s\S]*navigate/);
-    docker.type(`${KEY.down}${KEY.enter}`);
-    for (const question of [/Python version/, /Dependency strategy/, /Server/]) {
-      await docker.expect(new RegExp(`${question.source}[\\s\\S]*navigate`));
-      docker.type(KEY.enter);
-    }
-    await docker.expect(/Port/);
-    docker.type(KEY.enter);
+    await toDistrolessConfirmation(docker);
     const plan = await docker.expect(/Apply these changes\?/);
     expect(plan).toMatch(/update\s+Dockerfile/);
     // Saved while the prompt waits: a line of ours after EXPOSE, where the runtime switch changes nothing.
@@ -223,15 +220,8 @@ describe.concurrent('what the plan read is re-verified before anything moves', (
     const { dir, home, run } = project();
     const before = snapshot(dir);
     const docker = startPty(['docker'], { cwd: dir, env: { ...env(home), PATH: '/usr/bin:/bin', NO_COLOR: '1' } });
-    await docker.expect(/Base image[\s\S]*navigate/);
-    expect(listFiles(dir).some((p) => p === '.create-pyservice.lock')).toBe(true); // held while the questions wait
-    docker.type(`${KEY.down}${KEY.enter}`);
-    for (const question of [/Python version/, /Dependency strategy/, /Server/]) {
-      await docker.expect(new RegExp(`${question.source}[\\s\\S]*navigate`));
-      docker.type(KEY.enter);
-    }
-    await docker.expect(/Port/);
-    docker.type(KEY.enter);
+    // The lock is held while the questions wait.
+    await toDistrolessConfirmation(docker, () => expect(listFiles(dir).some((p) => p === '.create-pyservice.lock')).toBe(true));
     await docker.expect(/Apply these changes\?/);
     docker.type(KEY.ctrlC);
     expect(await docker.exit).toBe(130);

@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, listFiles, read, runCli, sandbox, type CliResult } from '../helpers/cli.js';
+import { CLI, listFiles, read, runCli, sandbox, startCli, type CliResult } from '../helpers/cli.js';
 import { readPreset } from '../helpers/golden.js';
 import { runMain } from '../helpers/in-process.js';
 import { mountReadOnly, withMounts, withTmpfs } from '../helpers/mounts.js';
@@ -38,14 +38,7 @@ function userFiles(dir: string) {
 }
 
 /** Start the CLI; resolves with its result. */
-function start(args: string[], cwd: string, extraEnv: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise<CliResult>((done) => child.on('close', (code, signal) => done({ code, signal, stdout, stderr })));
-}
+const start = (args: string[], cwd: string, extraEnv: Record<string, string>) => startCli(args, cwd, extraEnv).result;
 
 async function until(path: string, timeoutMs = 10_000) {
   for (let waited = 0; !existsSync(path); waited += 10) {

@@ -52,6 +52,20 @@ export function runCli(
   });
 }
 
+/**
+ * Start the CLI without waiting for it (stdin closed): `result` settles when it ends, `stderr()`
+ * is what it has written to stderr so far (for tests that race or pause it).
+ */
+export function startCli(args: readonly string[], cwd: string, extraEnv: Record<string, string>): { result: Promise<CliResult>; stderr: () => string } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const result = new Promise<CliResult>((done) => child.on('close', (code, signal) => done({ code, signal, stdout, stderr })));
+  return { result, stderr: () => stderr };
+}
+
 /** Every file below `dir` (relative paths, sorted), skipping .git internals. */
 export function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
