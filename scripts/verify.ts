@@ -1,10 +1,12 @@
 /**
  * `npm run verify`: every preset the compatibility table allows, proven for real
- * with the offline harness (../shared/harness): the generated project's own tests
- * on real Python, `poetry check`, the real ruff, the Dockerfile linter, an image
- * build + run + /health + HEALTHCHECK, an image filesystem inspection, a cached
- * rebuild after a code change, and size/start budgets. Writes reports/images.md
- * and the table in README.md. Bad cases prove each check can fail.
+ * with the offline harness (../shared/harness): BuildKit's own build checks on the
+ * Dockerfile of every valid combination, the generated project's own tests on real
+ * Python, `poetry check`, the real ruff, our Dockerfile rules, and for every built
+ * preset, with each engine users build with (BuildKit as in `docker build`, and
+ * podman/buildah): an image build + run + /health + HEALTHCHECK, an image filesystem
+ * inspection, a cached rebuild after a code change, and size/start budgets. Writes
+ * reports/images.md and the table in README.md. Bad cases prove each check can fail.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +35,22 @@ const BUDGET = { defaultAddedBytes: 40e6, startToHealthS: 10 } as const;
 
 type Choices = Pick<Answers, 'python' | 'runtime' | 'deps' | 'server'>;
 
+/**
+ * The builders every built preset goes through. BuildKit is what `docker build` uses (it reads
+ * `# syntax=`, runs the build checks, and dockerd schedules the HEALTHCHECK); podman/buildah is
+ * what Podman users build with. Both build the same, unmodified Dockerfile.
+ */
+type Engine = 'buildkit' | 'podman';
+const ENGINES: readonly Engine[] = ['buildkit', 'podman'];
+const ENGINE_LABEL: Record<Engine, string> = { buildkit: 'BuildKit', podman: 'podman' };
+/** How each engine's HEALTHCHECK verdict is obtained (see the harness README). */
+const HEALTH_BY: Record<Engine, string> = {
+  buildkit: 'scheduled by dockerd itself',
+  podman: 'run by hand with `podman healthcheck run` (no systemd here to schedule it)',
+};
+
+
+
 interface Preset {
   readonly id: string;
   readonly choices: Choices;
@@ -51,6 +69,7 @@ interface Check {
 
 interface ImageRow {
   preset: string;
+  engine: Engine;
   base: string;
   sizeBytes: number;
   addedBytes: number;
@@ -168,7 +187,7 @@ function staticChecks(id: string, files: Map<string, string>): boolean {
   const text = textProblems(files);
   return [
     record(id, `ruff ${ruffVersion()} check + format --check`, ruff.length === 0, ruff.map((p) => `${p.path}:${p.line} ${p.code}`).join(', ')),
-    record(id, 'Dockerfile lint', lint.length === 0, lint.map((f) => `${f.line} ${f.rule}`).join(', ')),
+    record(id, 'our Dockerfile rules + dockerfile-utils validator', lint.length === 0, lint.map((f) => `${f.line} ${f.rule}`).join(', ')),
     record(id, 'no template leftovers / trailing whitespace', text.length === 0, text.map((p) => `${p.path}:${p.line} ${p.problem}`).join(', ')),
   ].every(Boolean);
 }
@@ -184,27 +203,36 @@ const FORBIDDEN_IN_IMAGE: readonly [string, RegExp][] = [
   ['wheel files', /\.whl$/],
 ];
 
-function imagePaths(tag: string): string[] {
+/** The engine's CLI: podman with the harness's storage, or docker talking to the harness's dockerd. */
+function engineCli(engine: Engine): [string, string[]] {
+  if (engine === 'podman') return [join(HARNESS, 'podman.sh'), []];
+  return ['bash', ['-c', 'source "$0/lib.sh" && hdocker "$@"', HARNESS]];
+}
+
+/** Every path in an image's filesystem, read by exporting a container created from it. */
+function imagePaths(engine: Engine, tag: string): string[] {
   const name = `pyservice-verify-inspect-${process.pid}`;
-  const podman = join(HARNESS, 'podman.sh');
-  spawnSync(podman, ['rm', '-f', name], { encoding: 'utf8' });
-  const created = spawnSync(podman, ['create', '--name', name, tag], { encoding: 'utf8' });
-  if (created.status !== 0) throw new Error(`podman create ${tag}: ${created.stderr.trim()}`);
+  const [cli, prefix] = engineCli(engine);
+  const engineRun = (...args: string[]) => spawnSync(cli, [...prefix, ...args], { encoding: 'utf8' });
+  engineRun('rm', '-f', name);
+  const created = engineRun('create', '--name', name, tag);
+  if (created.status !== 0) throw new Error(`${engine} create ${tag}: ${created.stderr.trim()}`);
   try {
-    const listing = spawnSync('bash', ['-c', `"${podman}" export ${name} | tar -tf -`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
-    if (listing.status !== 0) throw new Error(`podman export ${tag}: ${listing.stderr.trim() || 'timed out'}`);
-    return listing.stdout.split('\n').filter(Boolean).map((p) => p.replace(/^\.?\//, ''));
+    const exported = spawnSync('bash', ['-c', 'set -o pipefail; "$@" | tar -tf -', '_', cli, ...prefix, 'export', name], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 300_000 });
+    if (exported.status !== 0) throw new Error(`${engine} export ${tag}: ${exported.stderr.trim() || 'timed out'}`);
+    return exported.stdout.split('\n').filter(Boolean).map((p) => p.replace(/^\.?\//, ''));
   } finally {
-    spawnSync(podman, ['rm', '-f', name], { encoding: 'utf8' });
+    engineRun('rm', '-f', name);
   }
 }
 
 const baseCache = new Map<string, Set<string>>();
-function basePathsOf(image: string): Set<string> {
-  let paths = baseCache.get(image);
+function basePathsOf(engine: Engine, image: string): Set<string> {
+  const key = `${engine} ${image}`;
+  let paths = baseCache.get(key);
   if (!paths) {
-    paths = new Set(imagePaths(image));
-    baseCache.set(image, paths);
+    paths = new Set(imagePaths(engine, image));
+    baseCache.set(key, paths);
   }
   return paths;
 }
@@ -225,7 +253,8 @@ interface HarnessJson {
   deps_cached: boolean | null;
 }
 
-async function fullChecks(preset: Preset, dir: string, work: string): Promise<void> {
+/** The generated project's own tests, mypy and `poetry check` (no image involved). */
+async function projectChecks(preset: Preset, dir: string): Promise<Pick<ImageRow, 'tests' | 'python' | 'mypy'>> {
   const { id } = preset;
   // Warnings are errors: a deprecated API (e.g. starlette 1.x's TestClient over httpx) fails the run.
   const pytest = await run(join(HARNESS, 'pytest.sh'), [dir, '--', '-W', 'error', '-p', 'no:cacheprovider'], join(LOG_DIR, `${id}.pytest.log`));
@@ -246,49 +275,58 @@ async function fullChecks(preset: Preset, dir: string, work: string): Promise<vo
   record(id, `mypy --strict passes (harness run.sh -- mypy; mypy ${mypyVersion})`, mypyOk, mypyOk ? /Success: .*/.exec(mypy.output)![0] : tail(mypy.output, 6));
   const check = await run(join(HARNESS, 'check.sh'), [dir], join(LOG_DIR, `${id}.check.log`));
   record(id, 'poetry check + compileall (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
-  if (preset.noImage) {
-    process.stdout.write(`NOTE ${id}: ${preset.noImage}\n`);
-    return;
-  }
+  return { tests: `${passed} passed`, python, mypy: mypyOk ? `strict, ${mypyVersion}` : 'failed' };
+}
 
-  plantSecrets(dir);
-  const jsonPath = join(work, `${id}.build.json`);
+/** `build-and-run.sh --engine ENGINE`: build the unmodified Dockerfile, run, probe, rebuild. */
+async function buildAndRun(engine: Engine, dir: string, args: readonly string[], log: string) {
+  return run(join(HARNESS, 'build-and-run.sh'), [dir, '--engine', engine, ...args], log);
+}
+
+/** One preset's image, built and run by one engine: the checks every engine must pass. */
+async function imageChecks(preset: Preset, dir: string, work: string, engine: Engine, project: Pick<ImageRow, 'tests' | 'python' | 'mypy'>): Promise<void> {
+  const { id } = preset;
+  const on = `[${ENGINE_LABEL[engine]}]`;
+  const jsonPath = join(work, `${id}.${engine}.build.json`);
   // No --build-arg: the harness passes POETRY_VERSION and POETRY_PLUGIN_EXPORT_VERSION of the Dockerfile's Python view.
-  const build = await run(
-    join(HARNESS, 'build-and-run.sh'),
-    [dir, '--json', jsonPath, '--timeout', String(BUDGET.startToHealthS), '--touch', 'app/main.py'],
-    join(LOG_DIR, `${id}.build.log`),
+  const build = await buildAndRun(
+    engine,
+    dir,
+    ['--json', jsonPath, '--timeout', String(BUDGET.startToHealthS), '--touch', 'app/main.py', '--tag', `localhost/pyservice-verify/${id}:${engine}`],
+    join(LOG_DIR, `${id}.${engine}.build.log`),
   );
   if (!existsSync(jsonPath)) {
-    record(id, 'image builds, runs and answers /health', false, tail(build.output));
+    record(id, `${on} image builds, runs and answers /health`, false, tail(build.output));
     return;
   }
   const result = JSON.parse(readFileSync(jsonPath, 'utf8')) as HarnessJson;
   const upS = Number(/up after ([\d.]+)s/.exec(build.output)?.[1] ?? NaN);
-  record(id, 'image builds, runs and answers GET /health with 2xx', result.endpoint_ok === true, result.ok ? '' : (result.reason ?? tail(build.output)));
+  record(id, `${on} image builds, runs and answers GET /health with 2xx`, result.endpoint_ok === true, result.ok ? '' : (result.reason ?? tail(build.output)));
   if (!result.endpoint_ok) return;
   const user = result.user ?? '';
   const rootUser = user === '' || /^(0|root)(:|$)/.test(user);
-  record(id, 'image user is not root', !rootUser, `USER ${user || '(unset: root)'}`);
-  record(id, 'HEALTHCHECK present and the container reports healthy', result.healthcheck !== null && result.health_ok === true, (result.healthcheck ?? []).join(' '));
-  record(id, `start → /health 200 within ${BUDGET.startToHealthS} s`, upS <= BUDGET.startToHealthS, `${upS} s`);
-  record(id, 'code-only rebuild reuses the dependency layer', result.deps_cached === true, `rebuild ${result.rebuild_s} s`);
+  record(id, `${on} image user is not root`, !rootUser, `USER ${user || '(unset: root)'}`);
+  record(id, `${on} HEALTHCHECK present and reports healthy, ${HEALTH_BY[engine]}`, result.healthcheck !== null && result.health_ok === true, (result.healthcheck ?? []).join(' '));
+  record(id, `${on} start → /health 200 within ${BUDGET.startToHealthS} s`, upS <= BUDGET.startToHealthS, `${upS} s`);
+  record(id, `${on} code-only rebuild reuses the dependency layer`, result.deps_cached === true, `rebuild ${result.rebuild_s} s`);
   // Judge what our Dockerfile adds, not what the base image ships (e.g. Debian's ensurepip wheels).
-  const basePaths = result.base_image ? basePathsOf(result.base_image) : new Set<string>();
-  const paths = imagePaths(result.image).filter((p) => !basePaths.has(p));
+  const basePaths = result.base_image ? basePathsOf(engine, result.base_image) : new Set<string>();
+  const paths = imagePaths(engine, result.image).filter((p) => !basePaths.has(p));
   const found = FORBIDDEN_IN_IMAGE.map(([what, pattern]) => [what, paths.filter((p) => pattern.test(p))] as const).filter(([, hits]) => hits.length > 0);
   record(
     id,
-    'runtime has no Poetry, compiler, pip cache, tests/, .git or wheel files',
+    `${on} runtime has no Poetry, compiler, pip cache, tests/, .git or wheel files`,
     found.length === 0 && paths.includes('app/app/main.py'),
     found.map(([what, hits]) => `${what}: ${hits.slice(0, 3).join(', ')}`).join('; ') || `${paths.length} paths added above the base inspected`,
   );
-  hardeningChecks(preset, result, paths);
+  hardeningChecks(preset, result, paths, engine);
   if (preset.id === presetId(defaults)) {
-    record(id, `budget: default preset adds ≤ ${mb(BUDGET.defaultAddedBytes)} above its base`, result.added_bytes <= BUDGET.defaultAddedBytes, mb(result.added_bytes));
+    // Sizes are compared within one engine: BuildKit and podman count layers differently.
+    record(id, `${on} budget: default preset adds ≤ ${mb(BUDGET.defaultAddedBytes)} above its base`, result.added_bytes <= BUDGET.defaultAddedBytes, mb(result.added_bytes));
   }
   rows.push({
     preset: id,
+    engine,
     base: result.base_image ?? 'unknown',
     sizeBytes: result.size_bytes,
     addedBytes: result.added_bytes,
@@ -297,20 +335,41 @@ async function fullChecks(preset: Preset, dir: string, work: string): Promise<vo
     user,
     health: result.health_ok ? 'healthy' : 'unhealthy',
     upS,
-    tests: `${passed} passed`,
-    python,
-    mypy: mypyOk ? `strict, ${mypyVersion}` : 'failed',
+    ...project,
     note: preset.note,
   });
 }
 
+async function fullChecks(preset: Preset, dir: string, work: string): Promise<void> {
+  const project = await projectChecks(preset, dir);
+  if (preset.noImage) {
+    process.stdout.write(`NOTE ${preset.id}: ${preset.noImage}\n`);
+    return;
+  }
+  plantSecrets(dir);
+  for (const engine of ENGINES) await imageChecks(preset, dir, work, engine, project);
+}
+
 /** A lock-less build: exactly what `docker build .` sees right after scaffolding. */
-async function noLockBuild(dir: string, work: string) {
+async function noLockBuild(dir: string, work: string, engine: Engine) {
   const id = `${presetId(defaults)} (no poetry.lock)`;
-  const jsonPath = join(work, 'nolock.json');
-  const build = await run(join(HARNESS, 'build-and-run.sh'), [dir, '--no-lock', '--no-rebuild', '--json', jsonPath, '--tag', 'localhost/pyservice-verify/nolock:latest'], join(LOG_DIR, 'nolock.build.log'));
-  record(id, 'builds and answers /health with no poetry.lock (resolved in the build)', build.code === 0, build.code ? tail(build.output) : '');
-  noLockWarningCheck(id, 'localhost/pyservice-verify/nolock:latest', 1);
+  const jsonPath = join(work, `nolock.${engine}.json`);
+  const build = await buildAndRun(engine, dir, ['--no-lock', '--no-rebuild', '--json', jsonPath, '--tag', `localhost/pyservice-verify/nolock:${engine}`], join(LOG_DIR, `nolock.${engine}.build.log`));
+  record(id, `[${ENGINE_LABEL[engine]}] builds and answers /health with no poetry.lock (resolved in the build)`, build.code === 0, build.code ? tail(build.output) : '');
+  noLockWarningCheck(id, `localhost/pyservice-verify/nolock:${engine}`, 1, engine);
+}
+
+/** `lint.sh`: BuildKit's own build checks (the harness's dockerd, `docker buildx build --call=check`). */
+async function buildkitLint(dir: string, log: string) {
+  const lint = await run(join(HARNESS, 'lint.sh'), [dir], log, 2 * 60_000);
+  const warnings = lint.output.split('\n').filter((line) => /^Dockerfile:[\d?]+: \w+: /.test(line));
+  return { ok: lint.code === 0, warnings, detail: lint.code === 0 ? '' : warnings.join('; ') || tail(lint.output, 4) };
+}
+
+/** A build under `engine` that must fail: the FAIL reason build-and-run gives, or '' if it passed. */
+async function mustFailToRun(engine: Engine, dir: string, name: string): Promise<string> {
+  const build = await buildAndRun(engine, dir, ['--no-rebuild', '--timeout', '20', '--tag', `localhost/pyservice-verify/${name}:${engine}`], join(LOG_DIR, `${name}.${engine}.log`));
+  return build.code !== 0 ? (/FAIL: (.*)/.exec(build.output)?.[1] ?? '') : '';
 }
 
 /** Each check must be able to fail: known-bad variants must be caught. */
@@ -329,18 +388,28 @@ async function badCases(work: string, dirs: Map<string, string>) {
   if (withoutFix === dockerfile) record('bad cases', 'venv → distroless without the interpreter-path fix', false, 'could not remove the fix from the Dockerfile');
   else {
     writeFileSync(join(broken, 'Dockerfile'), withoutFix);
-    const build = await run(join(HARNESS, 'build-and-run.sh'), [broken, '--no-rebuild', '--timeout', '20', '--tag', 'localhost/pyservice-verify/bad-distroless:latest'], join(LOG_DIR, 'bad-distroless.log'));
-    const reason = /FAIL: (.*)/.exec(build.output)?.[1] ?? '';
-    record('bad cases', 'venv → distroless without the interpreter-path fix fails build-and-run', build.code !== 0 && reason !== '', reason || 'it passed');
+    for (const engine of ENGINES) {
+      const reason = await mustFailToRun(engine, broken, 'bad-distroless');
+      record('bad cases', `[${ENGINE_LABEL[engine]}] venv → distroless without the interpreter-path fix fails build-and-run`, reason !== '', reason || 'it passed');
+    }
   }
   await pipInVenvBadCase(work, base);
-  // 2. Builder and runtime on different Python tags: invisible to the harness (all 3.13), caught by the linter.
+  // 2. Builder and runtime on different Python versions: the venv's interpreter is missing in the
+  // runtime. Our rule PS001 catches it before any build; each engine proves the image is broken.
+  const other = defaults.python === '3.14' ? '3.13' : '3.14';
+  const mismatchedDir = join(work, 'bad-mismatch');
+  cpSync(base, mismatchedDir, { recursive: true });
   const mismatched = readFileSync(join(base, 'Dockerfile'), 'utf8').replace(
     'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime',
-    'FROM python:3.12-slim-trixie AS runtime',
+    `FROM python:${other}-slim-trixie AS runtime`,
   );
+  writeFileSync(join(mismatchedDir, 'Dockerfile'), mismatched);
   const findings = lintDockerfile(mismatched).filter((f) => f.rule === 'PS001');
-  record('bad cases', `builder python:${defaults.python} with runtime python:3.12 fails the Dockerfile lint`, findings.length > 0, findings.map((f) => f.message).join('; '));
+  record('bad cases', `builder python:${defaults.python} with runtime python:${other} fails our Dockerfile rules (PS001)`, findings.length > 0, findings.map((f) => f.message).join('; '));
+  for (const engine of ENGINES) {
+    const reason = await mustFailToRun(engine, mismatchedDir, 'bad-mismatch');
+    record('bad cases', `[${ENGINE_LABEL[engine]}] builder python:${defaults.python} with runtime python:${other} fails build-and-run`, reason !== '', reason || 'it passed');
+  }
   // 3. A project whose test fails must fail the pytest step.
   const failing = join(work, 'bad-test');
   cpSync(base, failing, { recursive: true });
@@ -367,7 +436,27 @@ async function badCases(work: string, dirs: Map<string, string>) {
   writeFileSync(join(untyped, 'app', 'broken.py'), 'def port() -> int:\n    return "8000"\n');
   const mypy = await run(join(HARNESS, 'run.sh'), [untyped, '--', 'mypy'], join(LOG_DIR, 'bad-mypy.log'));
   record('bad cases', 'a type error in app/ fails the mypy step', mypy.code === 1 && /app\/broken\.py:2: error: Incompatible return value type/.test(mypy.output), `exit ${mypy.code}`);
+  // 6. BuildKit's build checks must report what they exist for: a lower-case `as`, a misspelt ARG in a
+  // FROM and an undefined variable in an ENV.
+  const unlinted = join(work, 'bad-lint');
+  cpSync(base, unlinted, { recursive: true });
+  const original = readFileSync(join(base, 'Dockerfile'), 'utf8');
+  const runtimeFrom = 'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime';
+  const sloppy = original
+    .replace(runtimeFrom, 'FROM python:${PYTHON_VERSON}-slim-trixie as runtime')
+    .replace('WORKDIR /app', 'ENV APP_HOME=/srv/${APP_NAME}\nWORKDIR /app');
+  writeFileSync(join(unlinted, 'Dockerfile'), sloppy);
+  const lint = await buildkitLint(unlinted, join(LOG_DIR, 'bad-lint.log'));
+  const expected = ['FromAsCasing', 'UndefinedArgInFrom', 'UndefinedVar'];
+  const missing = expected.filter((rule) => !lint.warnings.some((w) => w.includes(`: ${rule}: `)));
+  record(
+    'bad cases',
+    `lower-case \`as\`, a misspelt \${PYTHON_VERSON} in FROM and an undefined \${APP_NAME} fail BuildKit's build checks (lint.sh: ${expected.join(', ')})`,
+    sloppy.includes(' as runtime') && sloppy.includes('${APP_NAME}') && !lint.ok && missing.length === 0,
+    missing.length ? `missing ${missing.join(', ')}; got: ${lint.warnings.join('; ') || 'no warnings'}` : '',
+  );
 }
+
 
 // ---- Hardening checks (issue #9): secrets, pip, build output -----------------------------
 
@@ -383,7 +472,7 @@ function plantSecrets(dir: string): void {
 }
 
 /** The harness's build log of an image tag (build-and-run.sh names it after the tag). */
-function harnessBuildLog(tag: string, engine: 'podman' | 'buildkit' = 'podman'): string {
+function harnessBuildLog(tag: string, engine: Engine): string {
   const name = (tag.split('/').pop() ?? tag).toLowerCase().replace(/[^a-z0-9._\n-]/g, '-');
   const path = join(HARNESS_HOME, 'logs', 'build-and-run', `${name}${engine === 'buildkit' ? '-buildkit' : ''}.log`);
   return existsSync(path) ? readFileSync(path, 'utf8') : '';
@@ -396,30 +485,31 @@ function pipInVenv(paths: readonly string[], venvPath: string): string[] {
   return paths.filter((p) => pattern.test(p));
 }
 
-function noLockWarningCheck(id: string, tag: string, expected: 0 | 1): void {
-  const log = harnessBuildLog(tag);
+function noLockWarningCheck(id: string, tag: string, expected: 0 | 1, engine: Engine): void {
+  const log = harnessBuildLog(tag, engine);
   const lines = log.split('\n').filter((line) => line.includes(NO_LOCK_WARNING) && !/\becho\b/.test(line));
   record(
     id,
-    expected ? 'a build without poetry.lock says so in one line of its output' : 'a build with poetry.lock prints no missing-lock warning',
+    `[${ENGINE_LABEL[engine]}] ${expected ? 'a build without poetry.lock says so in one line of its output' : 'a build with poetry.lock prints no missing-lock warning'}`,
     log !== '' && lines.length === expected,
     log === '' ? `no build log for ${tag}` : `${lines.length} warning line(s)`,
   );
 }
 
-function hardeningChecks(preset: Preset, result: HarnessJson, paths: readonly string[]): void {
+function hardeningChecks(preset: Preset, result: HarnessJson, paths: readonly string[], engine: Engine): void {
   const { id } = preset;
+  const on = `[${ENGINE_LABEL[engine]}]`;
   const planted = paths.filter((p) => PLANTED_SECRETS.some((s) => p === `app/${s}` || p.endsWith(`/${s}`)));
-  record(id, `planted secrets (${PLANTED_SECRETS.join(', ')}) are not in the image`, planted.length === 0, planted.join(', '));
+  record(id, `${on} planted secrets (${PLANTED_SECRETS.join(', ')}) are not in the image`, planted.length === 0, planted.join(', '));
   const venvPath = DEPS_VARIANTS[preset.choices.deps].venvPath;
   const pip = pipInVenv(paths, venvPath);
-  record(id, `no pip in the runtime venv (${venvPath})`, pip.length === 0, pip.slice(0, 3).join(', '));
+  record(id, `${on} no pip in the runtime venv (${venvPath})`, pip.length === 0, pip.slice(0, 3).join(', '));
   const compiled = paths.filter((p) => /^app\/app\/(.*\/)?__pycache__\/.*\.pyc$/.test(p));
-  record(id, 'app/ is byte-compiled in the image', compiled.some((p) => p.startsWith('app/app/__pycache__/main.')), `${compiled.length} .pyc files under app/`);
-  const log = harnessBuildLog(result.image);
+  record(id, `${on} app/ is byte-compiled in the image`, compiled.some((p) => p.startsWith('app/app/__pycache__/main.')), `${compiled.length} .pyc files under app/`);
+  const log = harnessBuildLog(result.image, engine);
   const warnings = log.split('\n').filter((line) => /useradd warning|SYS_UID_MAX|groupadd warning/i.test(line));
-  record(id, 'the build prints no useradd/groupadd warning', log !== '' && warnings.length === 0, log === '' ? 'no build log' : warnings.slice(0, 2).join(' | '));
-  noLockWarningCheck(id, result.image, 0);
+  record(id, `${on} the build prints no useradd/groupadd warning`, log !== '' && warnings.length === 0, log === '' ? 'no build log' : warnings.slice(0, 2).join(' | '));
+  noLockWarningCheck(id, result.image, 0, engine);
 }
 
 /** Ask the harness what it provides for a Python version (a lib.sh function, e.g. harness_poetry_version). */
@@ -469,7 +559,8 @@ let pipSaving: { withPip: number; without: number; pipPaths: number } | undefine
 
 /** The default Dockerfile with pip left in the venv: the check must catch it; the size difference is what dropping pip saves. */
 async function pipInVenvBadCase(work: string, base: string): Promise<void> {
-  const ours = rows.find((r) => r.preset === presetId(defaults));
+  // One engine is enough to show the check can fail; sizes are compared within podman's count.
+  const ours = rows.find((r) => r.preset === presetId(defaults) && r.engine === 'podman');
   const dir = join(work, 'bad-pip');
   cpSync(base, dir, { recursive: true });
   const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
@@ -481,14 +572,14 @@ async function pipInVenvBadCase(work: string, base: string): Promise<void> {
   writeFileSync(join(dir, 'Dockerfile'), withPip);
   const jsonPath = join(work, 'bad-pip.json');
   const tag = 'localhost/pyservice-verify/bad-pip:latest';
-  await run(join(HARNESS, 'build-and-run.sh'), [dir, '--no-rebuild', '--json', jsonPath, '--tag', tag], join(LOG_DIR, 'bad-pip.log'));
+  await buildAndRun('podman', dir, ['--no-rebuild', '--json', jsonPath, '--tag', tag], join(LOG_DIR, 'bad-pip.log'));
   if (!existsSync(jsonPath)) {
     record('bad cases', 'a venv with pip is caught by the no-pip check', false, 'the build failed');
     return;
   }
   const result = JSON.parse(readFileSync(jsonPath, 'utf8')) as HarnessJson;
-  const basePaths = result.base_image ? basePathsOf(result.base_image) : new Set<string>();
-  const pip = pipInVenv(imagePaths(tag).filter((p) => !basePaths.has(p)), DEPS_VARIANTS[defaults.deps].venvPath);
+  const basePaths = result.base_image ? basePathsOf('podman', result.base_image) : new Set<string>();
+  const pip = pipInVenv(imagePaths('podman', tag).filter((p) => !basePaths.has(p)), DEPS_VARIANTS[defaults.deps].venvPath);
   record('bad cases', 'a venv with pip (no POETRY_VIRTUALENVS_OPTIONS_NO_PIP) is caught by the no-pip check', pip.length > 0, `${pip.length} pip paths`);
   pipSaving = { withPip: result.added_bytes, without: ours.addedBytes, pipPaths: pip.length };
 }
@@ -556,15 +647,15 @@ function typeCheckGenerated(work: string): void {
   }
 }
 
-function writeReports(all: Preset[]) {
+function writeReports(all: Preset[], lintedCount: number) {
   const passed = checks.filter((c) => c.ok).length;
   const failed = checks.length - passed;
   const table = [
-    '| preset | base image | image size | added above base | cold build | code-only rebuild | user | health | start → /health 200 | tests on | generated tests (-W error) | mypy |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| preset | engine | base image | image size | added above base | cold build | code-only rebuild | user | health | start → /health 200 | tests on | generated tests (-W error) | mypy |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| \`${r.preset}\` | \`${r.base}\` | ${mb(r.sizeBytes)} | ${mb(r.addedBytes)} | ${r.buildS} s | ${r.rebuildS} s | ${r.user} | ${r.health} | ${r.upS} s | Python ${r.python} | ${r.tests} | ${r.mypy} |`,
+        `| \`${r.preset}\` | ${ENGINE_LABEL[r.engine]} | \`${r.base}\` | ${mb(r.sizeBytes)} | ${mb(r.addedBytes)} | ${r.buildS} s | ${r.rebuildS} s | ${r.user} | ${r.health} | ${r.upS} s | Python ${r.python} | ${r.tests} | ${r.mypy} |`,
     ),
   ].join('\n');
   const gaps = all.filter((p) => p.noImage).map((p) => `- \`${p.id}\`: tests, mypy and checks ran; ${p.noImage}.`);
@@ -575,9 +666,16 @@ function writeReports(all: Preset[]) {
   const body = `<!-- generated by npm run verify; do not edit by hand -->
 # Image report
 
-Measured by \`npm run verify\` on ${date} (${process.platform}/${process.arch}, ${(spawnSync('nproc', { encoding: 'utf8' }).stdout || '?').trim()} cores) with the offline harness: podman/buildah builds of each generated Dockerfile, unmodified, from stand-in base images and a local PyPI. ${passed} checks passed, ${failed} failed.
+Measured by \`npm run verify\` on ${date} (${process.platform}/${process.arch}, ${(spawnSync('nproc', { encoding: 'utf8' }).stdout || '?').trim()} cores) with the offline harness: each generated Dockerfile built unmodified by both engines users build with, from stand-in base images and a local PyPI: **BuildKit** (Docker Engine 28.5 with buildx 0.29, as \`docker build\` runs; dockerd runs the container and schedules its HEALTHCHECK) and **podman** (buildah 1.28). ${lintedCount} valid combinations passed BuildKit's build checks (\`lint.sh\`). ${passed} checks passed, ${failed} failed.
 
 ${table}
+
+Sizes are each engine's own count: compare *added above base* between rows of the **same engine** only (BuildKit
+and podman store and measure layers differently, so the same Dockerfile differs by about a megabyte between them).
+What only one engine can show here: BuildKit honours \`# syntax=docker/dockerfile:1\`, runs the build checks, and its
+dockerd schedules the HEALTHCHECK (podman has no systemd timer here, so the harness runs the check by hand once);
+podman publishes the container port on the host (\`-p 127.0.0.1:PORT:8000\`, as \`make docker-run\` does), while the
+harness's dockerd has no bridge network, so its containers are probed inside their own network namespace.
 ${pipSavingReport()}
 What each Python's rows prove:
 ${notes.join('\n')}
@@ -629,6 +727,17 @@ async function main(): Promise<number> {
     return 1;
   }
   mkdirSync(LOG_DIR, { recursive: true });
+  // BuildKit is set up once with `setup.sh --buildkit`; a plain setup.sh then keeps it up to date.
+  const status = spawnSync(join(HARNESS, 'buildkit.sh'), ['status'], { encoding: 'utf8' });
+  if (status.status !== 0 && !/^stopped/.test(status.stdout)) {
+    process.stderr.write(
+      `npm run verify needs the harness's BuildKit engine (Docker Engine with buildx, what \`docker build\` uses), and it is not set up here` +
+        `${status.stdout.trim() ? ` (buildkit.sh status: ${status.stdout.trim()})` : ''}.\n` +
+        `Run once, as root: ${join(HARNESS, 'setup.sh')} --buildkit   (about 1.5 min on a set-up harness, 6.5 min from nothing; .ci/run does it). Nothing was checked.\n`,
+    );
+    return 1;
+  }
+  const engineWasRunning = status.status === 0;
   const setup = await run(join(HARNESS, 'setup.sh'), [], join(LOG_DIR, 'setup.log'), 30 * 60_000);
   if (setup.code !== 0) {
     process.stderr.write(`harness setup.sh failed (exit ${setup.code}); log: ${join(LOG_DIR, 'setup.log')}\n${tail(setup.output, 20)}\n`);
@@ -647,24 +756,35 @@ async function main(): Promise<number> {
   const started = Date.now();
   try {
     typeCheckGenerated(work);
+    // Every valid combination: scaffolded, our static checks, and BuildKit's own build checks.
+    const combos = validCombinations().map((choices) => ({ id: presetId(choices), choices }));
+    let linted = 0;
+    for (const { id, choices } of combos.filter((c) => only.length === 0 || only.includes(c.id))) {
+      const dir = join(work, id);
+      const files = await scaffold(dir, choices);
+      if (!record(id, 'scaffolded non-interactively', files !== undefined, '')) continue;
+      dirs.set(id, dir);
+      staticChecks(id, files!);
+      const lint = await buildkitLint(dir, join(LOG_DIR, `${id}.lint.log`));
+      if (record(id, "BuildKit's build checks on the Dockerfile (harness lint.sh)", lint.ok, lint.detail)) linted++;
+    }
     for (const preset of all.filter((p) => only.length === 0 || only.includes(p.id))) {
-      const dir = join(work, preset.id);
-      const files = await scaffold(dir, preset.choices);
-      if (!record(preset.id, 'scaffolded non-interactively', files !== undefined, '')) continue;
-      dirs.set(preset.id, dir);
-      staticChecks(preset.id, files!);
-      await fullChecks(preset, dir, work);
+      const dir = dirs.get(preset.id);
+      if (!record(preset.id, 'preset is a valid combination, scaffolded above', dir !== undefined, '')) continue;
+      await fullChecks(preset, dir!, work);
     }
     // create, add route ×2, docker --runtime distroless, edit, update to the next release (scripts/lib/living-flow.ts).
     if (only.length === 0 || only.includes('living')) await livingFlow({ repo: REPO, cli: CLI, harness: HARNESS, work, logDir: LOG_DIR, record, run });
     if (only.length === 0) {
-      await noLockBuild(dirs.get(presetId(defaults))!, work);
+      for (const engine of ENGINES) await noLockBuild(dirs.get(presetId(defaults))!, work, engine);
       await makeLockWithoutPoetry(dirs.get(presetId(defaults))!, work);
       await badCases(work, dirs);
-      writeReports(all);
+      writeReports(all, linted);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+    // Leave the engine as it was found (lint.sh and build-and-run.sh start it on demand).
+    if (!engineWasRunning) spawnSync(join(HARNESS, 'buildkit.sh'), ['stop'], { encoding: 'utf8' });
   }
   const failedChecks = checks.filter((c) => !c.ok);
   process.stdout.write(`\nverify took ${Math.round((Date.now() - started) / 1000)} s; report: reports/images.md\n`);
