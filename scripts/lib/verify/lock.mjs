@@ -8,7 +8,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
-export const DEFAULT_LOCK = '/tmp/pyservice-harness.lock';
+/** The harness lock; PYSERVICE_HARNESS_LOCK names another (a private harness, or a test). */
+export const DEFAULT_LOCK = process.env.PYSERVICE_HARNESS_LOCK || '/tmp/pyservice-harness.lock';
 /** flock's exit status when the lock is busy with -n (chosen so it cannot be confused with a failure). */
 const BUSY = 75;
 

@@ -220,6 +220,16 @@ export interface RunSummary {
 }
 
 /**
+ * The unit's cache key: `common` (code, harness, Node), its kind (its id; for units that share
+ * builds, the id without the preset: `image::podman`) and its own inputs; undefined: never reused.
+ */
+export function unitKey(unit: Unit, ctx: RunContext, common: string): string | undefined {
+  const inputs = unit.inputs?.(ctx);
+  const kind = unit.sharedKey && unit.preset ? unit.id.replace(`:${unit.preset}`, ':') : unit.id;
+  return inputs === undefined ? undefined : sha256(common, kind, inputs);
+}
+
+/**
  * Run `selected` in order. `common`: the key parts every unit shares (code, harness, Node). A unit
  * whose key the cache holds is replayed; one that runs is stored when all its checks passed.
  */
@@ -227,9 +237,7 @@ export async function runUnits(selected: readonly Unit[], ctx: RunContext, cache
   const summary: RunSummary = { ran: 0, reused: 0, ranChecks: 0, reusedChecks: 0 };
   mkdirSync(ctx.work, { recursive: true });
   for (const unit of selected) {
-    const inputs = unit.inputs?.(ctx);
-    const kind = unit.sharedKey ? unit.id.replace(/^([^:]+):[^:]+/, '$1') : unit.id;
-    const key = inputs === undefined ? undefined : sha256(common, kind, inputs);
+    const key = unitKey(unit, ctx, common);
     const stored = key === undefined ? undefined : cache.get(key);
     if (stored) {
       replay(stored, stored.id, unit.preset ?? stored.id);
