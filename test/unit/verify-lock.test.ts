@@ -21,7 +21,9 @@ writeFileSync(
 const lock = await acquireLock({ path: process.argv[2], what: 'npm run verify', say: (line) => console.log('SAID ' + line) });
 console.log('ACQUIRED ' + (lock.inherited ? 'inherited' : 'own'));
 if (process.argv[3] === 'release') { lock.release(); console.log('RELEASED'); }
-setInterval(() => {}, 1000);
+// Idle until our stdin closes (the test ends it, or the test process is gone).
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 `,
 );
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -29,7 +31,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 // Killed at the end (not after each test: the tests run concurrently).
 const started: ChildProcess[] = [];
 afterAll(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of started.splice(0)) {
+    child.stdin?.end(); // ends a holder run under flock too: it shares this pipe
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 });
 
 interface Proc {
