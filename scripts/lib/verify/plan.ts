@@ -11,9 +11,9 @@ import { PYTHON_VERSIONS, VERSIONS } from '../../../generators/versions.js';
 import { matches } from './args.js';
 import { restorePipSaving, badCases, makeLockWithoutPoetry, pipSaving, type PipSaving } from './bad-cases.js';
 import { hashFiles, sha256, type UnitCache } from './cache.js';
-import { capturing, defaults, ENGINE_LABEL, ENGINES, LOG_DIR, projectFacts, presetId, pythonNote, record, replay, type Choices, type Engine, type Preset, type ProjectFacts } from './context.js';
+import { capturing, defaults, ENGINE_LABEL, ENGINES, LOG_DIR, projectFacts, presetId, pythonNote, record, replay, type Choices, type Preset, type ProjectFacts } from './context.js';
 import { buildkitLint, imageChecks, noLockBuild, plantSecrets } from './image.js';
-import { PROJECT_DIR, projectChecks, scaffold, staticChecks } from './project.js';
+import { projectChecks, staticChecks } from './project.js';
 import { timed } from './times.js';
 import { generatedTrees, typeCheckGenerated } from './typecheck.js';
 

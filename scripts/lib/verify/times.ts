@@ -15,7 +15,6 @@ export type Phase =
   | 'build + run: podman'
   | 'image inspection'
   | 'living flow'
-  | 'lock-less builds'
   | 'make lock'
   | 'bad cases'
   | 'reports';
