@@ -78,7 +78,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // held until this process ends, however it ends. Then build: dist/ is never rebuilt under a running verify.
   const lock = await acquireLock({ what: 'npm run verify' });
   addTime('lock wait', (performance.now() - waitStart) / 1000);
-  const built = spawnSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'inherit' });
+  const built = await timed('build dist/', () => spawnSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'inherit' }));
   if (built.status !== 0 || !existsSync(CLI)) {
     process.stderr.write(`npm run verify: node scripts/build.mjs failed (${built.signal ?? `exit ${built.status}`}); nothing was checked.\n`);
     return 1;
@@ -111,7 +111,9 @@ async function main(argv: readonly string[]): Promise<number> {
       const id = presetId(choices);
       if (!projects.has(id)) {
         const dir = join(work, id, PROJECT_DIR);
+        const start = performance.now();
         const files = scaffold(dir, choices);
+        addTime('scaffold work copies', (performance.now() - start) / 1000);
         projects.set(id, files ? { dir, files } : undefined);
       }
       return projects.get(id);

@@ -205,7 +205,7 @@ describe('npm run verify: the end of a run', () => {
     const lines = table.split('\n');
     expect(lines[2]).toBe('| build + run: podman | 12 | 60.0 s | 60 % |');
     expect(lines[3]).toBe('| pyright | 1 | 10.0 s | 10 % |');
-    expect(table).toContain('| other (scaffolding the work copies, bookkeeping) | | 30.0 s | |');
+    expect(table).toContain('| other (hashing inputs, bookkeeping) | | 30.0 s | |');
     expect(lines.at(-1)).toBe('| **total** | | **100.0 s** | |');
   });
 });

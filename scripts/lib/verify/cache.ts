@@ -110,9 +110,12 @@ export class UnitCache {
   }
 }
 
-/** Where passed keys are kept (none in CI: CI=true, or any CI value but "false"/"0"/""). */
+/**
+ * Where passed keys are kept (none in CI: CI=true, or any CI value but "false"/"0"/""):
+ * node_modules/.cache/create-pyservice/verify/, or PYSERVICE_VERIFY_CACHE.
+ */
 export function cacheDir(repo: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const ci = env.CI;
   if (ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0') return undefined;
-  return join(repo, 'node_modules', '.cache', 'create-pyservice', 'verify');
+  return env.PYSERVICE_VERIFY_CACHE || join(repo, 'node_modules', '.cache', 'create-pyservice', 'verify');
 }

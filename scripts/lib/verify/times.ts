@@ -5,6 +5,8 @@
 export type Phase =
   | 'lock wait'
   | 'harness setup'
+  | 'build dist/'
+  | 'scaffold work copies'
   | 'scaffold + static checks'
   | 'BuildKit lint'
   | 'pyright'
@@ -46,7 +48,7 @@ export function timeTable(totalSeconds: number, entries: ReadonlyMap<Phase, { se
     lines.push(`| ${phase} | ${count} | ${seconds.toFixed(1)} s | ${totalSeconds > 0 ? Math.round((100 * seconds) / totalSeconds) : 0} % |`);
   }
   const accounted = sorted.reduce((sum, [, { seconds }]) => sum + seconds, 0);
-  lines.push(`| other (scaffolding the work copies, bookkeeping) | | ${Math.max(0, totalSeconds - accounted).toFixed(1)} s | |`);
+  lines.push(`| other (hashing inputs, bookkeeping) | | ${Math.max(0, totalSeconds - accounted).toFixed(1)} s | |`);
   lines.push(`| **total** | | **${totalSeconds.toFixed(1)} s** | |`);
   return lines.join('\n');
 }
