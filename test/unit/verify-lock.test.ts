@@ -15,6 +15,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 const LOCK_MODULE = resolve(fileURLToPath(new URL('../../scripts/lib/verify/lock.mjs', import.meta.url)));
 const tmp = mkdtempSync(join(tmpdir(), 'pyservice-verify-lock-'));
 const HOLDER = join(tmp, 'holder.mjs');
+// Whatever these tests start never touches the machine's real harness lock.
+process.env.PYSERVICE_HARNESS_LOCK = join(tmp, 'default.lock');
 writeFileSync(
   HOLDER,
   `import { acquireLock } from ${JSON.stringify(LOCK_MODULE)};
@@ -45,8 +47,8 @@ interface Proc {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function start(command: string, args: readonly string[]): Proc {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Proc {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
   started.push(child);
   let out = '';
   const waiters: (() => void)[] = [];
@@ -157,5 +159,28 @@ describe.concurrent('the harness lock of npm run verify', () => {
     // ...and it is still held for everybody else.
     const other = holder(lock);
     await waitingOn(other);
+  });
+
+  it('with-lock.mjs runs a command under the lock (as .ci/run runs setup.sh): it queues, passes the exit status, and nests', async () => {
+    const lock = freshLock();
+    const WITH_LOCK = resolve(LOCK_MODULE, '..', 'with-lock.mjs');
+    const env = { ...process.env, PYSERVICE_HARNESS_LOCK: lock };
+    const first = holder(lock);
+    await first.line('ACQUIRED own');
+    const queued = spawn(process.execPath, [WITH_LOCK, 'sh', '-c', 'echo RAN; exit 3'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(queued);
+    let out = '';
+    queued.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    queued.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const done = new Promise<number | null>((r) => queued.on('exit', (code) => r(code)));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(out).not.toContain('RAN');
+    first.child.stdin!.end();
+    expect(await done).toBe(3);
+    expect(out).toMatch(/^waiting for npm run verify \(pid \d+, started \d\d:\d\d\) to finish[^\n]*\nRAN\n$/);
+    // Nested under a holder of the lock: runs at once.
+    const nested = start('flock', [lock, process.execPath, WITH_LOCK, 'echo', 'NESTED'], env);
+    await nested.line('NESTED');
+    expect((await nested.exited).code).toBe(0);
   });
 });

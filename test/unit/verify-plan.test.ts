@@ -22,6 +22,8 @@ import { timeTable } from '../../scripts/lib/verify/times.js';
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const tmp = mkdtempSync(join(tmpdir(), 'pyservice-verify-plan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// Whatever these tests start never touches the machine's real harness lock.
+process.env.PYSERVICE_HARNESS_LOCK = join(tmp, 'default.lock');
 
 /** A run context whose projects are real renders; `edit` changes the rendered files as a template change would. */
 function renderContext(edit: (path: string, text: string) => string = (_, text) => text, living = 'release'): RunContext {
