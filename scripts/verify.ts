@@ -76,7 +76,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const waitStart = performance.now();
   // One verify at a time, queued with manual harness use (`flock /tmp/pyservice-harness.lock ...`);
   // held until this process ends, however it ends. Then build: dist/ is never rebuilt under a running verify.
-  const lock = await acquireLock({ what: 'npm run verify' });
+  let lock;
+  try {
+    lock = await acquireLock({ what: 'npm run verify' });
+  } catch (error) {
+    process.stderr.write(`npm run verify: ${error instanceof Error ? error.message : String(error)}. Nothing was checked.\n`);
+    return 1;
+  }
   addTime('lock wait', (performance.now() - waitStart) / 1000);
   const built = await timed('build dist/', () => spawnSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'inherit' }));
   if (built.status !== 0 || !existsSync(CLI)) {

@@ -130,7 +130,11 @@ function holdWith(path, wait) {
  * it is ours already. Resolves with release(): idempotent; the lock also goes when the process does.
  */
 export async function acquireLock({ path = DEFAULT_LOCK, what = 'npm run verify', say = (line) => process.stderr.write(`${line}\n`) } = {}) {
-  closeSync(openSync(path, 'a'));
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch {
+    // not ours to create or write: flock(1) opens it read-only, which is all a lock needs
+  }
   const mine = ancestors();
   const inherited = lockHolders(path).find((pid) => mine.includes(pid));
   if (inherited !== undefined) {

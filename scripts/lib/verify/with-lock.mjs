@@ -11,7 +11,13 @@ if (!command) {
   process.exit(2);
 }
 const SIGNAL_NUMBER = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-const lock = await acquireLock({ what: [command, ...args].join(' ') });
+let lock;
+try {
+  lock = await acquireLock({ what: [command, ...args].join(' ') });
+} catch (error) {
+  process.stderr.write(`with-lock: ${error.message}; ${command} was not run.\n`);
+  process.exit(1);
+}
 const child = spawn(command, args, { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('error', (error) => {
