@@ -1,0 +1,60 @@
+/**
+ * A preset as a project: scaffolded by the CLI, our static checks (ruff, our Dockerfile rules,
+ * text checks), and the generated project's own tests, mypy and `poetry check` on real Python
+ * through the harness (no image involved).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lintDockerfile } from '../dockerfile-lint.js';
+import { ruffCheck, ruffVersion } from '../ruff.js';
+import { textProblems } from '../text-checks.js';
+import { CLI, HARNESS, LOG_DIR, record, run, tail, type Choices, type Preset, type ProjectFacts } from './context.js';
+import { timed } from './times.js';
+
+/** The project's name in every scaffold: the same for all presets, so identical presets render identical files. */
+export const PROJECT_DIR = 'service';
+
+export function scaffold(dir: string, choices: Choices): Map<string, string> | undefined {
+  const args = [CLI, dir, '--yes', '--no-git', '--json', '--author', '', ...Object.entries(choices).flatMap(([k, v]) => [`--${k}`, v])];
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (result.status !== 0) return undefined;
+  const summary = JSON.parse(result.stdout) as { files: { path: string }[] };
+  return new Map(summary.files.map((f) => [f.path, readFileSync(join(dir, f.path), 'utf8')]));
+}
+
+export function staticChecks(id: string, files: Map<string, string>): boolean {
+  const ruff = ruffCheck(files);
+  const lint = lintDockerfile(files.get('Dockerfile')!);
+  const text = textProblems(files);
+  return [
+    record(id, `ruff ${ruffVersion()} check + format --check`, ruff.length === 0, ruff.map((p) => `${p.path}:${p.line} ${p.code}`).join(', ')),
+    record(id, 'our Dockerfile rules + dockerfile-utils validator', lint.length === 0, lint.map((f) => `${f.line} ${f.rule}`).join(', ')),
+    record(id, 'no template leftovers / trailing whitespace', text.length === 0, text.map((p) => `${p.path}:${p.line} ${p.problem}`).join(', ')),
+  ].every(Boolean);
+}
+
+/** The generated project's own tests, mypy and `poetry check` (no image involved). */
+export async function projectChecks(preset: Preset, dir: string): Promise<ProjectFacts> {
+  const { id } = preset;
+  // Warnings are errors: a deprecated API (e.g. starlette 1.x's TestClient over httpx) fails the run.
+  const pytest = await timed('tests (pytest.sh)', () => run(join(HARNESS, 'pytest.sh'), [dir, '--', '-W', 'error', '-p', 'no:cacheprovider'], join(LOG_DIR, `${id}.pytest.log`)));
+  const passed = /(\d+) passed/.exec(pytest.output)?.[1] ?? '0';
+  const failed = /(\d+) failed/.exec(pytest.output)?.[1] ?? '0';
+  const python = /platform \S+ -- Python ([\d.]+)/.exec(pytest.output)?.[1] ?? 'unknown';
+  const warned = /\d+ warnings?\b/.test(pytest.output);
+  record(
+    id,
+    'generated tests pass on real Python with warnings as errors (harness pytest.sh -W error)',
+    pytest.code === 0 && !warned,
+    `Python ${python}: ${passed} passed, ${failed} failed${pytest.code ? `; exit ${pytest.code}: ${tail(pytest.output, 3)}` : ''}`,
+  );
+  // The project's own strict mypy configuration, on the project's own Python (the pre-commit hook's command).
+  const mypy = await timed('mypy (run.sh)', () => run(join(HARNESS, 'run.sh'), [dir, '--', 'mypy'], join(LOG_DIR, `${id}.mypy.log`)));
+  const mypyVersion = /Installing mypy \(([\d.]+)\)/.exec(mypy.output)?.[1] ?? '?';
+  const mypyOk = mypy.code === 0 && /Success: no issues found/.test(mypy.output);
+  record(id, `mypy --strict passes (harness run.sh -- mypy; mypy ${mypyVersion})`, mypyOk, mypyOk ? /Success: .*/.exec(mypy.output)![0] : tail(mypy.output, 6));
+  const check = await timed('poetry check (check.sh)', () => run(join(HARNESS, 'check.sh'), [dir], join(LOG_DIR, `${id}.check.log`)));
+  record(id, 'poetry check + compileall (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
+  return { tests: `${passed} passed`, python, mypy: mypyOk ? `strict, ${mypyVersion}` : 'failed' };
+}
