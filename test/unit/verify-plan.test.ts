@@ -15,11 +15,13 @@ import { STATIC_DEFAULTS } from '../../generators/options.js';
 import { renderService } from '../../generators/render.js';
 import { matches, parseArgs, unmatched, UsageError } from '../../scripts/lib/verify/args.js';
 import { cacheDir, harnessFingerprint, sha256, UnitCache } from '../../scripts/lib/verify/cache.js';
-import { checks, defaults, presetId, record, type Choices } from '../../scripts/lib/verify/context.js';
+import { checks, defaults, presetId, record, setCheckOutput, type Choices } from '../../scripts/lib/verify/context.js';
 import { presets, runUnits, select, unitKey, units, type RunContext, type Unit } from '../../scripts/lib/verify/plan.js';
 import { timeTable } from '../../scripts/lib/verify/times.js';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+// The runner's PASS/FAIL lines are a verify run's output, not this test file's (a FAIL line here is a planted failure).
+setCheckOutput(() => undefined);
 const tmp = mkdtempSync(join(tmpdir(), 'pyservice-verify-plan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 // Whatever these tests start never touches the machine's real harness lock.

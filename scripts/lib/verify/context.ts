@@ -75,12 +75,20 @@ export const projectFacts = new Map<string, ProjectFacts>();
 
 let capture: { records: Check[]; rows: ImageRow[] } | undefined;
 
+/** Where each check's PASS/FAIL line goes: stdout in a run; the unit tests of the runner silence it. */
+let printLine = (line: string): void => {
+  process.stdout.write(line);
+};
+export function setCheckOutput(print: (line: string) => void): void {
+  printLine = print;
+}
+
 export function record(preset: string, name: string, ok: boolean, detail: string): boolean {
   const check = { preset, name, ok, detail };
   checks.push(check);
   capture?.records.push(check);
   const mark = ok ? 'PASS' : 'FAIL';
-  process.stdout.write(`${mark} ${preset}: ${name}${detail ? ` (${detail})` : ''}\n`);
+  printLine(`${mark} ${preset}: ${name}${detail ? ` (${detail})` : ''}\n`);
   return ok;
 }
 
@@ -107,7 +115,7 @@ export function replay(stored: { records: readonly Check[]; rows: readonly Image
   for (const c of stored.records) {
     const check = { ...c, preset: c.preset === from ? preset : c.preset, reused: true };
     checks.push(check);
-    process.stdout.write(`PASS ${check.preset}: ${check.name}${check.detail ? ` (${check.detail})` : ''} [reused]\n`);
+    printLine(`PASS ${check.preset}: ${check.name}${check.detail ? ` (${check.detail})` : ''} [reused]\n`);
   }
   for (const r of stored.rows) rows.push({ ...r, preset: r.preset === from ? preset : r.preset });
 }
