@@ -118,7 +118,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (!projects.has(id)) {
         const dir = join(work, id, PROJECT_DIR);
         const start = performance.now();
-        const files = scaffold(dir, choices);
+        const files = scaffold(dir, choices, id);
         addTime('scaffold work copies', (performance.now() - start) / 1000);
         projects.set(id, files ? { dir, files } : undefined);
       }

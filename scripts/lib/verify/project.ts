@@ -12,11 +12,19 @@ import { textProblems } from '../text-checks.js';
 import { CLI, HARNESS, LOG_DIR, record, run, tail, type Choices, type Preset, type ProjectFacts } from './context.js';
 import { timed } from './times.js';
 
-/** The project's name in every scaffold: the same for all presets, so identical presets render identical files. */
+/** The directory each preset is scaffolded into (below a directory named by the preset). */
 export const PROJECT_DIR = 'service';
 
-export function scaffold(dir: string, choices: Choices): Map<string, string> | undefined {
-  const args = [CLI, dir, '--yes', '--no-git', '--json', '--author', '', ...Object.entries(choices).flatMap(([k, v]) => [`--${k}`, v])];
+/**
+ * Each preset's project is named by the preset (`--name py313-slim-wheels-gunicorn`), as different
+ * projects are. Not one shared name: the runtime stage's first lines (the image title label) would
+ * then be identical across presets, and buildah (podman) reuses a cached `RUN
+ * --mount=type=bind,from=builder` install layer whatever the builder now produces (buildah #6609):
+ * the wheels + gunicorn image got the wheels + uvicorn preset's packages and could not start. The
+ * generated Dockerfile's own defence against that bug is issue #21's.
+ */
+export function scaffold(dir: string, choices: Choices, name: string): Map<string, string> | undefined {
+  const args = [CLI, dir, '--yes', '--no-git', '--json', '--author', '', '--name', name, ...Object.entries(choices).flatMap(([k, v]) => [`--${k}`, v])];
   const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (result.status !== 0) return undefined;
   const summary = JSON.parse(result.stdout) as { files: { path: string }[] };
