@@ -50,7 +50,8 @@ export interface Interview {
 }
 
 const out = (line: string) => writeOut(`${line}\n`);
-const decided = (message: string, value: string, why: string) => out(`${green('✔')} ${bold(message)} ${cyan(value)} ${dim(`(decided: ${why})`)}`);
+/** A question with one possible answer, shown answered (creation's and docker's). */
+export const decided = (message: string, value: string, why: string) => out(`${green('✔')} ${bold(message)} ${cyan(value)} ${dim(`(decided: ${why})`)}`);
 
 /** The label of a choice value, given what is known. */
 function choiceText<K extends ChoiceKey>(key: K, value: string, known: Known, field: 'label' | 'hint'): string {
@@ -59,7 +60,7 @@ function choiceText<K extends ChoiceKey>(key: K, value: string, known: Known, fi
 }
 
 /** Why the values of `key` other than those allowed are ruled out (compatibility reasons, deduplicated). */
-function whyOnly(known: Partial<Answers>, key: ChoiceKey): string {
+export function whyOnly(known: Partial<Answers>, key: ChoiceKey): string {
   const reasons = new Set<string>();
   for (const value of TABLE[key].choices?.map((c) => c.value) ?? []) {
     for (const violation of compatViolations({ ...known, [key]: value })) reasons.add(violation.rule.reason);
