@@ -7,6 +7,8 @@
  * with an offer to customise. A non-empty target is a question too.
  * Loaded lazily: only a terminal session pays for the prompt library.
  */
+import { lstatSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import confirm from '@inquirer/confirm';
 import input from './line-input.js';
 import select from '@inquirer/select';
@@ -71,10 +73,10 @@ export function whyOnly(known: Partial<Answers>, key: ChoiceKey): string {
 /** Ask one option (not a combined question), by its kind. */
 type Asker = (key: OptionKey, answers: Partial<Answers>, hooks: InterviewHooks) => Promise<void>;
 
-async function askText<K extends OptionKey>(key: K, answers: Partial<Answers>, hooks: InterviewHooks): Promise<void> {
+async function askText<K extends OptionKey>(key: K, answers: Partial<Answers>, hooks: InterviewHooks, offer?: string): Promise<void> {
   const def = TABLE[key];
   const fallback = defaultOf(key, answers, hooks.machine);
-  const shown = fallback.ok ? formatValue(key, fallback.value) : (fallback.suggestion ?? '');
+  const shown = offer ?? (fallback.ok ? formatValue(key, fallback.value) : (fallback.suggestion ?? ''));
   const raw = await input({
     message: def.message ?? key,
     default: shown,
@@ -170,14 +172,14 @@ async function settleTarget(answers: Partial<Answers>, hooks: InterviewHooks): P
             `${yellow('!')} ${directory} is not empty (${check.entries} entr${check.entries === 1 ? 'y' : 'ies'}).`,
             check.replaces.length === 0
               ? '  Writing into it adds the project beside your files; none of them is replaced.'
-              : `  Writing into it replaces exactly these ${check.replaces.length} file${check.replaces.length === 1 ? '' : 's'} of yours and keeps everything else:`,
+              : `  Writing into it replaces exactly ${check.replaces.length === 1 ? 'this file' : `these ${check.replaces.length} files`} of yours and keeps everything else:`,
             ...check.replaces.map((path) => `    ${path}`),
           ];
     for (const line of lines) out(line);
     const choices = [
       { value: 'other', name: 'Choose another directory' },
       ...(check.kind === 'not-empty'
-        ? [{ value: 'write', name: check.replaces.length === 0 ? 'Write into it' : `Write into it, replacing the ${check.replaces.length} listed` }]
+        ? [{ value: 'write', name: check.replaces.length === 0 ? 'Write into it' : `Write into it, replacing ${check.replaces.length === 1 ? 'that file' : `the ${check.replaces.length} listed`}` }]
         : []),
       { value: 'cancel', name: 'Cancel' },
     ];
@@ -185,8 +187,33 @@ async function settleTarget(answers: Partial<Answers>, hooks: InterviewHooks): P
     if (what === 'write') return true;
     if (what === 'cancel') throw new InterviewCancelled();
     delete answers.directory;
-    await askText('directory', answers, hooks);
+    // Not the same name again (Enter would loop): the first free one beside it.
+    const fallback = defaultOf('directory', answers, hooks.machine);
+    await askText('directory', answers, hooks, freeDirectory(directory, fallback.ok ? String(fallback.value) : 'my-service'));
   }
+}
+
+/**
+ * The first name that does not exist, to offer instead of a taken directory: my-service → my-service-2
+ * (my-service-2 → my-service-3), in the same parent; `.` and `..` → `fallback` (the directory's default,
+ * my-service or the --name), then fallback-2...
+ */
+export function freeDirectory(taken: string, fallback: string, cwd: string = process.cwd()): string {
+  const trimmed = taken.replace(/[\\/]+$/, '');
+  const isDots = ['', '.', '..'].includes(basename(trimmed)) || trimmed === '';
+  const base = isDots ? fallback : trimmed;
+  const match = /^(.*)-(\d+)$/.exec(base);
+  const stem = match && !isDots ? match[1]! : base;
+  const exists = (path: string) => {
+    try {
+      lstatSync(resolve(cwd, path));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (isDots && !exists(base)) return base;
+  for (let n = match && !isDots ? Number(match[2]) + 1 : 2; ; n++) if (!exists(`${stem}-${n}`)) return `${stem}-${n}`;
 }
 
 /** The user chose Cancel. */

@@ -37,3 +37,46 @@ describe.concurrent('docker in a terminal', () => {
     expect(answers).toMatchObject({ runtime: 'distroless', python: '3.13', deps: 'venv' });
   });
 });
+
+describe.concurrent('a non-empty directory in a terminal', () => {
+  const FLAGS = ['--runtime', 'slim', '--python', '3.13', '--deps', 'venv', '--server', 'uvicorn', '--no-git'];
+
+  it('"Choose another directory" offers the first free name (Enter takes it) and counts "these 2 files"', async () => {
+    const { cwd, home } = sandbox();
+    mkdirSync(join(cwd, 'my-service'));
+    writeFileSync(join(cwd, 'my-service', 'Makefile'), 'mine\n');
+    writeFileSync(join(cwd, 'my-service', 'README.md'), 'mine too\n');
+    mkdirSync(join(cwd, 'my-service-2')); // taken as well, even empty
+    const pty = startPty(FLAGS, { cwd, env: env(home) });
+    await pty.expect(/Project directory/, 60_000);
+    pty.type(KEY.enter); // the default, my-service
+    const question = await pty.expect(/What now with my-service\?[\s\S]*Cancel/, 60_000);
+    expect(question).toMatch(/replaces exactly these 2 files of yours and keeps everything else:/);
+    expect(question).toContain('Write into it, replacing the 2 listed');
+    pty.type(KEY.enter); // Choose another directory
+    await pty.expect(/Project directory[^\n]*my-service-3/, 60_000);
+    pty.type(KEY.enter); // the offered name
+    await pty.expect(/Change any of these\?/, 60_000);
+    pty.type(KEY.enter);
+    expect(await pty.exit).toBe(0);
+    expect(pty.output()).not.toMatch(/What now with my-service-3/);
+    expect(readdirSync(join(cwd, 'my-service-3'))).toContain('Makefile');
+    expect(read(join(cwd, 'my-service', 'Makefile'))).toBe('mine\n');
+    expect(readdirSync(join(cwd, 'my-service-2'))).toEqual([]);
+  });
+
+  it('one file to replace is "this file"; a numbered name offers the next number', async () => {
+    const { cwd, home } = sandbox();
+    mkdirSync(join(cwd, 'api-7'));
+    writeFileSync(join(cwd, 'api-7', 'Makefile'), 'mine\n');
+    const pty = startPty(['api-7', ...FLAGS], { cwd, env: env(home) });
+    const question = await pty.expect(/What now with api-7\?[\s\S]*Cancel/, 60_000);
+    expect(question).toMatch(/replaces exactly this file of yours and keeps everything else:\s+Makefile\s/);
+    expect(question).toContain('Write into it, replacing that file');
+    pty.type(KEY.enter);
+    await pty.expect(/Project directory[^\n]*api-8/, 60_000);
+    pty.type(KEY.ctrlC);
+    expect(await pty.exit).toBe(130);
+    expect(readdirSync(cwd).sort()).toEqual(['api-7']);
+  });
+});
