@@ -24,7 +24,7 @@ export function enclosingProject(cwd: string): string | undefined {
 }
 
 /** A word with no path separator that is not `.` or `..`: it could be a command as well as a directory. */
-const isBareWord = (word: string) => word !== '.' && word !== '..' && !word.includes('/') && !(sep === '\\' && word.includes('\\'));
+export const isBareWord = (word: string) => word !== '.' && word !== '..' && !word.includes('/') && !(sep === '\\' && word.includes('\\'));
 
 /**
  * Creation's directory argument, if it must not be taken as one: the one line to print (exit 2,

@@ -12,6 +12,7 @@ import { basename, resolve } from 'node:path';
 import confirm from '@inquirer/confirm';
 import input from './line-input.js';
 import select from '@inquirer/select';
+import { enclosingProject, isBareWord } from './command-words.js';
 import { compatViolations } from './compat.js';
 import {
   flagOf,
@@ -76,11 +77,15 @@ type Asker = (key: OptionKey, answers: Partial<Answers>, hooks: InterviewHooks) 
 async function askText<K extends OptionKey>(key: K, answers: Partial<Answers>, hooks: InterviewHooks, offer?: string): Promise<void> {
   const def = TABLE[key];
   const fallback = defaultOf(key, answers, hooks.machine);
-  const shown = offer ?? (fallback.ok ? formatValue(key, fallback.value) : (fallback.suggestion ?? ''));
+  let shown = offer ?? (fallback.ok ? formatValue(key, fallback.value) : (fallback.suggestion ?? ''));
+  // Inside a generated project a new project's directory is a path (as on the command line: command-words.ts).
+  const inProject = key === 'directory' && enclosingProject(process.cwd()) !== undefined;
+  if (inProject && isBareWord(shown)) shown = `./${shown}`;
   const raw = await input({
     message: def.message ?? key,
     default: shown,
     validate: (text) => {
+      if (inProject && isBareWord(text.trim())) return `inside a project, write a new project's directory as a path: ./${text.trim()}`;
       const parsed = def.parse(text);
       return parsed.ok ? true : parsed.problem;
     },

@@ -79,4 +79,18 @@ describe.concurrent('a non-empty directory in a terminal', () => {
     expect(await pty.exit).toBe(130);
     expect(readdirSync(cwd).sort()).toEqual(['api-7']);
   });
+
+  it('inside a generated project the directory question wants a path: ./my-service offered, a bare word refused', async () => {
+    const { cwd, home } = sandbox();
+    writeFileSync(join(cwd, '.pyservice.json'), '{}\n');
+    const pty = startPty(FLAGS, { cwd, env: env(home) });
+    await pty.expect(/Project directory[^\n]*\.\/my-service/, 60_000);
+    pty.type(`\u0015other${KEY.enter}`); // Ctrl-U clears the line
+    await pty.expect(/inside a project, write a new project's directory as a path: \.\/other/, 60_000);
+    pty.type(`\u0015./other${KEY.enter}`);
+    await pty.expect(/Change any of these\?/, 60_000);
+    pty.type(KEY.enter);
+    expect(await pty.exit).toBe(0);
+    expect(readdirSync(join(cwd, 'other'))).toContain('Makefile');
+  });
 });
