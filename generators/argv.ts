@@ -52,12 +52,15 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The known flag closest to a mistyped one, if any is close. */
-function closest(flag: string): string | undefined {
-  const [best] = knownFlags()
-    .map((known) => ({ known, d: distance(flag, known) }))
+/**
+ * The known spelling closest to a mistyped one, if any is within `limit` edits: the one
+ * "did you mean" of the CLI (creation's flags by default; commands pass their own words).
+ */
+export function closest(flag: string, known: readonly string[] = knownFlags(), limit = 3): string | undefined {
+  const [best] = known
+    .map((candidate) => ({ known: candidate, d: distance(flag, candidate) }))
     .sort((x, y) => x.d - y.d);
-  return best && best.d <= 3 ? best.known : undefined;
+  return best && best.d <= limit ? best.known : undefined;
 }
 
 /** A token that looks like a flag rather than a value. */

@@ -2,8 +2,11 @@
 /** Executable entry: `create-pyservice` and `pyservice` (where `pyservice new ...` is the same). */
 import { basename } from 'node:path';
 import { main, VERSION } from './cli.js';
-import { isCommandWord } from './command-words.js';
+import { directoryWordRefusal, isCommandWord } from './command-words.js';
+import { writeOut } from './output.js';
 import { guardProcess } from './signals.js';
+import { jsonText } from './text.js';
+import { EXIT, printErrors } from './ui.js';
 
 const args = process.argv.slice(2);
 // For the whole process, not only while a run is under way: each run removes its own handlers when
@@ -13,7 +16,13 @@ guardProcess();
 // `pyservice new my-api` = `create-pyservice my-api`; for create-pyservice, "new" is a directory name.
 if (basename(process.argv[1] ?? '').startsWith('pyservice') && args[0] === 'new') args.shift();
 // `add route`, `docker`, `update` work on an existing project (a directory with such a name: ./update).
-if (isCommandWord(args[0])) {
+// A mistyped command (updte), a command not first, or a bare word inside a project is not a directory.
+const refusal = isCommandWord(args[0]) ? undefined : directoryWordRefusal(args, process.cwd());
+if (refusal !== undefined) {
+  if (args.includes('--json')) writeOut(`${jsonText({ ok: false, errors: [refusal], details: [], exitCode: EXIT.usage })}\n`);
+  printErrors([refusal]);
+  process.exitCode = EXIT.usage;
+} else if (isCommandWord(args[0])) {
   const { runCommand } = await import('./commands.js');
   process.exitCode = await runCommand(args, VERSION);
 } else process.exitCode = await main(args);

@@ -1,7 +1,8 @@
 /**
  * Questions of the commands that change a project (lazy-loaded, like the
  * creation prompts): the route's name, the image choices (current values as
- * defaults, incompatible ones disabled with the reason), and the confirmation.
+ * defaults, incompatible ones disabled with the reason; a choice with one possible
+ * answer shown as decided, with the reason, as creation does), and the confirmation.
  */
 import confirm from '@inquirer/confirm';
 import input from './line-input.js';
@@ -9,6 +10,7 @@ import select from '@inquirer/select';
 import { whyDisabled } from './compat.js';
 import { IMAGE_KEYS, OPTIONS, textOf, type Answers } from './options.js';
 import type { ProjectAnswers } from './render.js';
+import { decided, whyOnly } from './prompts.js';
 import { routeNames } from './route.js';
 
 export async function askRouteName(existing: readonly string[]): Promise<string> {
@@ -35,9 +37,9 @@ export async function askImageChoices(current: ProjectAnswers, given: Partial<Pi
     if (answers[key] !== undefined) continue;
     const def = OPTIONS[key];
     // Judge each value against what is decided so far (given flags and earlier answers), not the old values.
-    const decided = Object.fromEntries(IMAGE_KEYS.filter((k) => answers[k] !== undefined).map((k) => [k, answers[k]]));
+    const settled = Object.fromEntries(IMAGE_KEYS.filter((k) => answers[k] !== undefined).map((k) => [k, answers[k]]));
     const choices = def.choices.map((choice) => {
-      const reason = whyDisabled(key, choice.value as never, decided);
+      const reason = whyDisabled(key, choice.value as never, settled);
       return {
         value: choice.value as string,
         name: `${textOf(choice.label, known())}${choice.value === current[key] ? ' (current)' : ''}`,
@@ -46,6 +48,13 @@ export async function askImageChoices(current: ProjectAnswers, given: Partial<Pi
       };
     });
     const enabled = choices.filter((c) => c.disabled === false);
+    // One possible answer (distroless: its one Python): decided, with the reason, not asked.
+    const only = enabled.length === 1 ? enabled[0] : undefined;
+    if (only) {
+      decided(def.message!, textOf(def.choices.find((c) => c.value === only.value)!.label, known()), whyOnly(settled, key));
+      (answers as Record<string, unknown>)[key] = only.value;
+      continue;
+    }
     const fallback = enabled.find((c) => c.value === current[key]) ?? enabled[0];
     const value = await select({ message: def.message!, choices, default: fallback?.value });
     (answers as Record<string, unknown>)[key] = value;

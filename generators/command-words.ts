@@ -1,3 +1,49 @@
-/** The first words that name a command on an existing project (kept apart so the entry chunk stays small). */
+/**
+ * The first words that name a command on an existing project (kept apart so the entry chunk stays
+ * small), and the guard that keeps a mistyped command from becoming a new project's directory:
+ * `pyservice updte` inside a project would otherwise write ./updte. A bare word (no `/`, not `.`
+ * or `..`) is refused as a directory when it is close to a command word, is a command word not in
+ * first place, or is used inside a generated project (a directory holding, or below one holding,
+ * .pyservice.json). Written as a path (./updte, sub/dir), it is a directory as always.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { closest, parseArgv } from './argv.js';
+import { RECORD_FILE } from './record-paths.js';
+import { quoted } from './text.js';
+
 export const COMMAND_WORDS = ['add', 'docker', 'update'] as const;
 export const isCommandWord = (word: string | undefined): boolean => (COMMAND_WORDS as readonly (string | undefined)[]).includes(word);
+
+/** The nearest enclosing generated project of `cwd` (the directory holding .pyservice.json), if any. */
+export function enclosingProject(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, RECORD_FILE))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** A word with no path separator that is not `.` or `..`: it could be a command as well as a directory. */
+export const isBareWord = (word: string) => word !== '.' && word !== '..' && !word.includes('/') && !(sep === '\\' && word.includes('\\'));
+
+/**
+ * Creation's directory argument, if it must not be taken as one: the one line to print (exit 2,
+ * nothing written). "Close": one edit (ad, adds, doker), or two between words of 5 letters or more
+ * (updte, dokcer; not adder, dock or date).
+ */
+export function directoryWordRefusal(argv: readonly string[], cwd: string): string | undefined {
+  const parsed = parseArgv(argv, {});
+  if (parsed.controls.help || parsed.controls.version) return undefined;
+  const word = parsed.given.directory;
+  if (word === undefined || !isBareWord(word)) return undefined;
+  const asPath = `for a new project's directory, write it as a path: ./${word}`;
+  if (isCommandWord(word)) return `${quoted(word)}: a command goes first (pyservice ${word} ...); ${asPath}`;
+  const long = COMMAND_WORDS.filter((command) => command.length >= 5);
+  const guess = closest(word, COMMAND_WORDS, 1) ?? (word.length >= 5 ? closest(word, long, 2) : undefined);
+  if (guess !== undefined) return `${quoted(word)}: not a command (did you mean ${guess}?); ${asPath}`;
+  const project = enclosingProject(cwd);
+  if (project !== undefined) {
+    return `${quoted(word)}: inside a project, write a new project's directory as a path: ./${word} (you are in the project ${quoted(project)}; its commands: add route, docker, update)`;
+  }
+  return undefined;
+}

@@ -9,6 +9,7 @@
  * creation: 0 ok, 1 failure or conflicts left to resolve, 2 usage/refusal
  * (nothing written), 130 Ctrl-C.
  */
+import { closest } from './argv.js';
 import { compatViolations } from './compat.js';
 import { fileDiff } from './diff.js';
 import { GENERATORS, type RunContext } from './generator.js';
@@ -71,7 +72,12 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
     const kind = rest[0];
     if (kind === 'route') tokens = rest.slice(1);
     else {
-      errors.push(kind === undefined || kind.startsWith('-') ? 'add: say what to add: pyservice add route NAME' : `add: ${quoted(kind)} is not something to add; the one kind is: pyservice add route NAME`);
+      const guess = kind === undefined ? undefined : closest(kind, ['route'], 2);
+      errors.push(
+        kind === undefined || kind.startsWith('-')
+          ? 'add: say what to add: pyservice add route NAME'
+          : `add: ${quoted(kind)} is not something to add${guess ? ` (did you mean ${guess}?)` : ''}; the one kind is: pyservice add route NAME`,
+      );
       if (kind !== undefined && !kind.startsWith('-')) tokens = rest.slice(1);
     }
   } else command = first === 'docker' ? 'docker' : 'update';
@@ -92,12 +98,17 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
       }
       const key = flags.get(name);
       if (!key) {
-        const creation = Object.values(OPTIONS).some((def) => 'flag' in def && def.flag === name);
+        const creation = Object.values(OPTIONS).find((def) => 'flag' in def && def.flag === name);
+        // The same "did you mean" as creation's flags, over this command's own flags.
+        const guess = creation ? undefined : closest(`--${name}`, [...flags.keys(), ...Object.values(CONTROLS).map((c) => c.flag)].map((f) => `--${f}`));
         errors.push(
           creation
             ? `--${name}: not an option of "${command}"${command === 'docker' ? '; it changes --python, --runtime, --deps, --server and --port' : ''}; see pyservice ${command} --help`
-            : `--${visible(name)}: unknown option; see pyservice ${command} --help`,
+            : `--${visible(name)}: unknown option${guess ? ` (did you mean ${guess}?)` : ''}; see pyservice ${command} --help`,
         );
+        // The value of a mistyped (or misplaced) flag that takes one is not a stray argument.
+        const takesValue = creation ? creation.kind !== 'boolean' : guess !== undefined && flags.has(guess.slice(2));
+        if (inline === undefined && takesValue && tokens[i + 1] !== undefined && !tokens[i + 1]!.startsWith('-')) i++;
         continue;
       }
       let value = inline;

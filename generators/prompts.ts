@@ -7,9 +7,12 @@
  * with an offer to customise. A non-empty target is a question too.
  * Loaded lazily: only a terminal session pays for the prompt library.
  */
+import { lstatSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import confirm from '@inquirer/confirm';
 import input from './line-input.js';
 import select from '@inquirer/select';
+import { enclosingProject, isBareWord } from './command-words.js';
 import { compatViolations } from './compat.js';
 import {
   flagOf,
@@ -50,7 +53,8 @@ export interface Interview {
 }
 
 const out = (line: string) => writeOut(`${line}\n`);
-const decided = (message: string, value: string, why: string) => out(`${green('✔')} ${bold(message)} ${cyan(value)} ${dim(`(decided: ${why})`)}`);
+/** A question with one possible answer, shown answered (creation's and docker's). */
+export const decided = (message: string, value: string, why: string) => out(`${green('✔')} ${bold(message)} ${cyan(value)} ${dim(`(decided: ${why})`)}`);
 
 /** The label of a choice value, given what is known. */
 function choiceText<K extends ChoiceKey>(key: K, value: string, known: Known, field: 'label' | 'hint'): string {
@@ -59,7 +63,7 @@ function choiceText<K extends ChoiceKey>(key: K, value: string, known: Known, fi
 }
 
 /** Why the values of `key` other than those allowed are ruled out (compatibility reasons, deduplicated). */
-function whyOnly(known: Partial<Answers>, key: ChoiceKey): string {
+export function whyOnly(known: Partial<Answers>, key: ChoiceKey): string {
   const reasons = new Set<string>();
   for (const value of TABLE[key].choices?.map((c) => c.value) ?? []) {
     for (const violation of compatViolations({ ...known, [key]: value })) reasons.add(violation.rule.reason);
@@ -70,14 +74,18 @@ function whyOnly(known: Partial<Answers>, key: ChoiceKey): string {
 /** Ask one option (not a combined question), by its kind. */
 type Asker = (key: OptionKey, answers: Partial<Answers>, hooks: InterviewHooks) => Promise<void>;
 
-async function askText<K extends OptionKey>(key: K, answers: Partial<Answers>, hooks: InterviewHooks): Promise<void> {
+async function askText<K extends OptionKey>(key: K, answers: Partial<Answers>, hooks: InterviewHooks, offer?: string): Promise<void> {
   const def = TABLE[key];
   const fallback = defaultOf(key, answers, hooks.machine);
-  const shown = fallback.ok ? formatValue(key, fallback.value) : (fallback.suggestion ?? '');
+  let shown = offer ?? (fallback.ok ? formatValue(key, fallback.value) : (fallback.suggestion ?? ''));
+  // Inside a generated project a new project's directory is a path (as on the command line: command-words.ts).
+  const inProject = key === 'directory' && enclosingProject(process.cwd()) !== undefined;
+  if (inProject && isBareWord(shown)) shown = `./${shown}`;
   const raw = await input({
     message: def.message ?? key,
     default: shown,
     validate: (text) => {
+      if (inProject && isBareWord(text.trim())) return `inside a project, write a new project's directory as a path: ./${text.trim()}`;
       const parsed = def.parse(text);
       return parsed.ok ? true : parsed.problem;
     },
@@ -169,14 +177,14 @@ async function settleTarget(answers: Partial<Answers>, hooks: InterviewHooks): P
             `${yellow('!')} ${directory} is not empty (${check.entries} entr${check.entries === 1 ? 'y' : 'ies'}).`,
             check.replaces.length === 0
               ? '  Writing into it adds the project beside your files; none of them is replaced.'
-              : `  Writing into it replaces exactly these ${check.replaces.length} file${check.replaces.length === 1 ? '' : 's'} of yours and keeps everything else:`,
+              : `  Writing into it replaces exactly ${check.replaces.length === 1 ? 'this file' : `these ${check.replaces.length} files`} of yours and keeps everything else:`,
             ...check.replaces.map((path) => `    ${path}`),
           ];
     for (const line of lines) out(line);
     const choices = [
       { value: 'other', name: 'Choose another directory' },
       ...(check.kind === 'not-empty'
-        ? [{ value: 'write', name: check.replaces.length === 0 ? 'Write into it' : `Write into it, replacing the ${check.replaces.length} listed` }]
+        ? [{ value: 'write', name: check.replaces.length === 0 ? 'Write into it' : `Write into it, replacing ${check.replaces.length === 1 ? 'that file' : `the ${check.replaces.length} listed`}` }]
         : []),
       { value: 'cancel', name: 'Cancel' },
     ];
@@ -184,8 +192,33 @@ async function settleTarget(answers: Partial<Answers>, hooks: InterviewHooks): P
     if (what === 'write') return true;
     if (what === 'cancel') throw new InterviewCancelled();
     delete answers.directory;
-    await askText('directory', answers, hooks);
+    // Not the same name again (Enter would loop): the first free one beside it.
+    const fallback = defaultOf('directory', answers, hooks.machine);
+    await askText('directory', answers, hooks, freeDirectory(directory, fallback.ok ? String(fallback.value) : 'my-service'));
   }
+}
+
+/**
+ * The first name that does not exist, to offer instead of a taken directory: my-service → my-service-2
+ * (my-service-2 → my-service-3), in the same parent; `.` and `..` → `fallback` (the directory's default,
+ * my-service or the --name), then fallback-2...
+ */
+export function freeDirectory(taken: string, fallback: string, cwd: string = process.cwd()): string {
+  const trimmed = taken.replace(/[\\/]+$/, '');
+  const isDots = ['', '.', '..'].includes(basename(trimmed)) || trimmed === '';
+  const base = isDots ? fallback : trimmed;
+  const match = /^(.*)-(\d+)$/.exec(base);
+  const stem = match && !isDots ? match[1]! : base;
+  const exists = (path: string) => {
+    try {
+      lstatSync(resolve(cwd, path));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (isDots && !exists(base)) return base;
+  for (let n = match && !isDots ? Number(match[2]) + 1 : 2; ; n++) if (!exists(`${stem}-${n}`)) return `${stem}-${n}`;
 }
 
 /** The user chose Cancel. */

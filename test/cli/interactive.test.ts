@@ -210,9 +210,9 @@ describe.concurrent('a non-empty target in a terminal is a question', () => {
     pty.type(`taken${KEY.enter}`);
     const question = await pty.expect(/What now with taken\?[\s\S]*Cancel/);
     expect(question).toMatch(/taken is not empty \(2 entries\)/);
-    expect(question).toMatch(/replaces exactly these 1 file of yours and keeps everything else:\s+Makefile\s/);
+    expect(question).toMatch(/replaces exactly this file of yours and keeps everything else:\s+Makefile\s/);
     expect(question).toContain('Choose another directory');
-    expect(question).toContain('Write into it, replacing the 1 listed');
+    expect(question).toContain('Write into it, replacing that file');
     pty.type(KEY.enter); // another directory
     await pty.expect(/Project directory/);
     pty.type(`${'\u007f'.repeat(10)}fresh${KEY.enter}`);
