@@ -17,7 +17,7 @@ guardProcess();
 if (basename(process.argv[1] ?? '').startsWith('pyservice') && args[0] === 'new') args.shift();
 // `add route`, `docker`, `update` work on an existing project (a directory with such a name: ./update).
 // A mistyped command (updte), a command not first, or a bare word inside a project is not a directory.
-const refusal = isCommandWord(args[0]) ? undefined : directoryWordRefusal(args, process.cwd());
+const refusal = isCommandWord(args[0]) ? undefined : directoryWordRefusal(args, () => process.cwd());
 if (refusal !== undefined) {
   if (args.includes('--json')) writeOut(`${jsonText({ ok: false, errors: [refusal], details: [], exitCode: EXIT.usage })}\n`);
   printErrors([refusal]);
