@@ -16,7 +16,8 @@ import { changedSincePlan, visibleFiles, type Command, type LivingPlan } from '.
 import { describe as describeReason } from './merge.js';
 import { IMAGE_KEYS, OPTIONS, realMachine, type Answers } from './options.js';
 import { defaultOf, setAnswer } from './resolve.js';
-import { onPath } from './post.js';
+import { toolStatus } from './tool-check.js';
+import { TOOLS } from './tools.js';
 import { applyErrorOf, DOCKER_KEYS, type DockerKey } from './project.js';
 import { findProject, RecordError, type Project } from './record.js';
 import { RouteError } from './route.js';
@@ -358,7 +359,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
       force: false,
       dryRun: args.controls.dryRun,
       showProgress: !args.controls.json,
-      machine: realMachine(interactive, () => onPath('poetry')),
+      machine: realMachine(interactive, () => toolStatus(TOOLS.poetry).usable),
       cwd: process.cwd(),
     };
     const held = (made: LivingPlan): LivingPlan => (session ? { ...made, held: session.transaction } : made);
