@@ -275,7 +275,7 @@ function binaryNote(plan: LivingPlan, path: string): string {
 }
 
 function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean; warning?: string; nothing: boolean }): void {
-  const files = visibleFiles(plan);
+  const files = visibleFiles(plan, args.controls.dryRun);
   const conflicts = files.filter((f) => f.action === 'conflict').map((f) => f.path);
   if (args.controls.json) {
     const summary = {
@@ -291,7 +291,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
         path: f.path,
         action: f.action,
         reason: f.reason,
-        description: describeReason(f.reason),
+        description: describeReason(f.reason, args.controls.dryRun),
         ...(f.conflicts ? { conflicts: f.conflicts } : {}),
         ...(f.writeTo ? { writtenTo: f.writeTo } : {}),
         ...(args.controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
