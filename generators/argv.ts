@@ -179,6 +179,11 @@ function strayArguments(positionals: readonly string[], env: NodeJS.ProcessEnv, 
   const valueOf = (word: string) => OPTION_KEYS.find((key) => TABLE[key].choices?.some((c) => c.value === word));
   if (!ranByNpm(env) && !strays.some((word) => valueOf(word))) return plain;
   const explained = kept.options.filter((o) => o.fromStray).length === strays.length;
+  // Without npm's environment (or beyond it), a stray word that is a value of one of ours names its flag.
+  const paired = strays.map((word) => valueOf(word)).map((key, i) => (key ? [`--${TABLE[key].flag}`, strays[i]!] : undefined));
+  if ((!explained || kept.words.length === 0) && paired.every((p) => p !== undefined)) {
+    return `${words}: npm kept the options for itself; put -- before them: ${correctedCommand(positionals[0], [...paired.flat(), ...kept.words.filter((w) => !paired.flat().includes(w))])}`;
+  }
   if (!explained || kept.words.length === 0) {
     return `${plain}; with npm create, put -- before the options: ${correctedCommand(positionals[0], ['--OPTION', 'VALUE'])}`;
   }

@@ -6,7 +6,7 @@
  *   --no-git (npm's git setting, --git=false)  → "false";  --git → ""
  *   --install, --compose, --runtime ... (unknown to npm) → "true", the value left as a stray word;
  *   --no-install → "";  --name=x, --runtime=distroless → the value, no stray word;
- *   --ci is abbreviated by npm to its --cidr: npm_config_cidr.
+ *   --ci is abbreviated by npm to its --cidr (a string): --ci github → npm_config_cidr=github.
  * An .npmrc setting (force=true) looks exactly the same, so only the switches that are safe to
  * act on are honoured (--dry-run, --json, --no-git, --yes under `npm create`); --force is never
  * taken from npm (a refusal to write into a non-empty directory then names the corrected command);
@@ -73,13 +73,6 @@ export function npmKept(env: NodeJS.ProcessEnv, typed: ReadonlySet<string>, stra
     }
     if (def.kind === 'boolean') {
       if (seen === 'true' || seen === '') options.push({ flag: seen === 'true' ? `--${def.flag}` : `--no-${def.flag}` });
-      else if (def.flag === 'ci') {
-        // `--ci --name x`: npm took the next option as --cidr's value, and its value became a stray word.
-        options.push({ flag: '--ci' });
-        const next = OPTION_KEYS.find((k) => `--${TABLE[k].flag}` === seen);
-        const value = next && TABLE[next].kind !== 'boolean' ? unused.shift() : undefined;
-        options.push(value !== undefined ? { flag: seen, value, fromStray: true } : { flag: seen });
-      }
       continue;
     }
     if (seen !== 'true') {
@@ -88,7 +81,10 @@ export function npmKept(env: NodeJS.ProcessEnv, typed: ReadonlySet<string>, stra
       continue;
     }
     const value = unused.find((word) => def.choices?.some((c) => c.value === word)) ?? (def.choices ? undefined : unused[0]);
-    if (value === undefined) continue;
+    if (value === undefined) {
+      options.push({ flag: `--${def.flag}` }); // its value is not among the words npm passed on
+      continue;
+    }
     unused.splice(unused.indexOf(value), 1);
     options.push({ flag: `--${def.flag}`, value, fromStray: true });
   }

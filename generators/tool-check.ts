@@ -10,7 +10,7 @@ import type { Tool } from './tools.js';
 
 export interface ToolStatus {
   readonly usable: boolean;
-  /** Why not, in words starting with the command: "poetry is not on PATH", "poetry 1.8.2 is too old". */
+  /** Why not, in words starting with the command: "poetry is not on PATH", "poetry 1.8.2 on PATH is too old". */
   readonly problem?: string;
 }
 
@@ -27,13 +27,14 @@ function probe(tool: Tool): ToolStatus {
   const run = spawnSync('poetry', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
   const version = poetryVersion(`${run.stdout ?? ''}`);
   if (run.status !== 0 || version === undefined) return { usable: false, problem: 'poetry on PATH did not report its version ("poetry --version" failed)' };
-  if (Number(version.split('.')[0]) < 2) return { usable: false, problem: `poetry ${version} is too old (found on PATH)` };
+  if (Number(version.split('.')[0]) < 2) return { usable: false, problem: `poetry ${version} on PATH is too old` };
   return { usable: true };
 }
 
-/** The status of `tool`, probed at most once per process. */
+/** The status of `tool`, probed at most once per process and PATH. */
 export function toolStatus(tool: Tool): ToolStatus {
-  let status = cache.get(tool.command);
-  if (!status) cache.set(tool.command, (status = probe(tool)));
+  const key = `${tool.command}\0${process.env.PATH ?? ''}`;
+  let status = cache.get(key);
+  if (!status) cache.set(key, (status = probe(tool)));
   return status;
 }
