@@ -26,6 +26,7 @@ import { writeErr, writeOut } from './output.js';
 import { guardProcess } from './signals.js';
 import { openSession, refuseInterrupted, type Session } from './session.js';
 import { refuseDuringGitOperation } from './git-state.js';
+import { npmHonoured } from './npm-env.js';
 import { quoted, visible } from './text.js';
 import { WriteFailed, WriteRefused } from './write.js';
 
@@ -337,12 +338,13 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
 
 /** Run `argv` (starting with the command word); returns the exit code. */
 export async function runCommand(argv: readonly string[], version: string): Promise<number> {
-  const json = argv.includes('--json');
+  const json = argv.includes('--json') || npmHonoured(process.env, { json: false }).json === true;
   // Ctrl-C, SIGTERM, SIGHUP: the writer is synchronous, so the project is untouched or changed completely, and we say which.
   const unguard = guardProcess();
   let session: Session | undefined;
   try {
     const args = parseCommand(argv);
+    Object.assign(args.controls, npmHonoured(process.env, args.controls)); // `npm exec pyservice update --dry-run` (no --): npm kept it
     if (args.controls.help) {
       writeOut(`${commandHelp(args.command)}\n`);
       return EXIT.ok;

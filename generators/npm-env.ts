@@ -24,6 +24,21 @@ export function npmConfig(env: NodeJS.ProcessEnv, flag: string): string | undefi
   return env[`npm_config_${name}`];
 }
 
+/**
+ * The output switches npm kept that are safe to honour for any command (they only change what is
+ * shown, or make the run write nothing): --dry-run, --json, --diff; --yes only under npm create/init.
+ * `controls` holds what reached our argv (a switch there needs nothing from npm).
+ */
+export function npmHonoured(env: NodeJS.ProcessEnv, controls: Readonly<Record<string, boolean>>): Record<string, boolean> {
+  if (!ranByNpm(env)) return {};
+  const honoured: Record<string, boolean> = {};
+  for (const [key, flag] of [['dryRun', 'dry-run'], ['json', 'json'], ['diff', 'diff'], ['yes', 'yes']] as const) {
+    if (!(key in controls) || controls[key] || npmConfig(env, flag) !== 'true') continue;
+    if (key !== 'yes' || env.npm_command === 'init') honoured[key] = true;
+  }
+  return honoured;
+}
+
 export interface NpmKept {
   /** The switches honoured: they were typed (or set in an .npmrc) and acting on them is safe. */
   readonly honoured: Partial<Controls>;

@@ -20,7 +20,7 @@ const clean = () => Object.fromEntries(Object.entries(process.env).filter(([k]) 
 
 let app = '';
 let home = '';
-const npmEnv = () => ({ ...clean(), HOME: home, GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1', PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, npm_config_cache: join(home, '.npm'), npm_config_registry: 'http://127.0.0.1:9/', npm_config_update_notifier: 'false' });
+const npmEnv = () => ({ ...clean(), HOME: home, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.org', NO_COLOR: '1', PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, npm_config_cache: join(home, '.npm'), npm_config_registry: 'http://127.0.0.1:9/', npm_config_update_notifier: 'false' });
 
 /** `npm create pyservice <args>` with the real npm, offline, from the local package in `app`. */
 const npmCreate = (args: string[]) => spawnSync('npm', ['create', 'pyservice', ...args, '--offline'], { cwd: app, encoding: 'utf8', timeout: 120_000, env: npmEnv() });
@@ -33,11 +33,11 @@ beforeAll(() => {
   const pkg = join(base, 'pkg');
   for (const dir of [home, join(app, 'node_modules', '.bin'), pkg]) mkdirSync(dir, { recursive: true });
   writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true }\n');
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'create-pyservice', version: '9.9.9', type: 'module', bin: { 'create-pyservice': 'bin/create-pyservice.js' } }));
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'create-pyservice', version: '9.9.9', type: 'module', bin: { 'create-pyservice': 'bin/create-pyservice.js', pyservice: 'bin/create-pyservice.js' } }));
   symlinkSync(join(REPO, 'bin'), join(pkg, 'bin'));
   symlinkSync(join(REPO, 'dist'), join(pkg, 'dist'));
   symlinkSync(pkg, join(app, 'node_modules', 'create-pyservice'));
-  symlinkSync('../create-pyservice/bin/create-pyservice.js', join(app, 'node_modules', '.bin', 'create-pyservice'));
+  for (const name of ['create-pyservice', 'pyservice']) symlinkSync('../create-pyservice/bin/create-pyservice.js', join(app, 'node_modules', '.bin', name));
   expect(existsSync(join(REPO, 'dist', 'cli.js')), 'node scripts/build.mjs first').toBe(true);
 });
 
@@ -84,6 +84,15 @@ describe('npm create without -- (the real npm CLI)', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`npm create pyservice@latest d-opt ${corrected}`);
     expect(existsSync(join(app, 'd-opt'))).toBe(false);
+  }, 120_000);
+
+  it('npm exec pyservice add route orders --dry-run: honoured by the project commands too, nothing written', () => {
+    expect(npmCreate(['d-route', '--yes']).status).toBe(0);
+    const dir = join(app, 'd-route');
+    const result = spawnSync('npm', ['exec', '--offline', 'pyservice', 'add', 'route', 'orders', '--dry-run'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: npmEnv() });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Dry run');
+    expect(existsSync(join(dir, 'app', 'routes', 'orders.py'))).toBe(false);
   }, 120_000);
 
   it('--yes in a terminal: no question asked', async () => {
