@@ -34,6 +34,7 @@ export function npmHonoured(env: NodeJS.ProcessEnv, controls: Readonly<Record<st
   const honoured: Record<string, boolean> = {};
   for (const [key, flag] of [['dryRun', 'dry-run'], ['json', 'json'], ['diff', 'diff'], ['yes', 'yes']] as const) {
     if (!(key in controls) || controls[key] || npmConfig(env, flag) !== 'true') continue;
+    // npx's own -y only skips its install question: under npm exec it is not ours.
     if (key !== 'yes' || env.npm_command === 'init') honoured[key] = true;
   }
   return honoured;
@@ -58,17 +59,13 @@ export interface NpmKept {
 export function npmKept(env: NodeJS.ProcessEnv, typed: ReadonlySet<string>, strays: readonly string[]): NpmKept {
   const none: NpmKept = { honoured: {}, force: false, options: [], words: [] };
   if (!ranByNpm(env)) return none;
-  const honoured: Partial<Controls> = {};
-  const words: string[] = [];
-  let force = false;
-  for (const key of Object.keys(CONTROL_FLAGS) as ControlKey[]) {
-    const { flag } = CONTROL_FLAGS[key];
-    if (flag === 'help' || flag === 'version' || typed.has(flag) || npmConfig(env, flag) !== 'true') continue;
-    words.push(`--${flag}`);
-    if (key === 'force') force = true;
-    // npx's own -y only skips its install question: under npm exec it is not ours.
-    else if (key !== 'yes' || env.npm_command === 'init') honoured[key] = true;
-  }
+  const keys = Object.keys(CONTROL_FLAGS) as ControlKey[];
+  const honoured: Partial<Controls> = npmHonoured(env, Object.fromEntries(keys.map((k) => [k, typed.has(CONTROL_FLAGS[k].flag)])));
+  const words = keys
+    .map((k) => CONTROL_FLAGS[k].flag)
+    .filter((flag) => flag !== 'help' && flag !== 'version' && !typed.has(flag) && npmConfig(env, flag) === 'true')
+    .map((flag) => `--${flag}`);
+  const force = words.includes('--force');
   let git: boolean | undefined;
   const gitWords: string[] = [];
   const options: NpmKept['options'] = [];

@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, read, sandbox } from '../helpers/cli.js';
 import { runCommandInProcess, runMain } from '../helpers/in-process.js';
 import { KEY, startPty } from '../helpers/pty.js';
+import { parseArgv } from '../../generators/argv.js';
 
 /** The environment without what an npm that started this test run exported. */
 const clean = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))) as Record<string, string>;
@@ -165,4 +166,28 @@ describe('dry runs tell the truth', () => {
     expect(file).toMatchObject({ action: 'conflict', description: 'your changes and the new version overlap: conflict markers would be written' });
     expect(read(join(dir, 'Dockerfile'))).toBe(dockerfile);
   }, 90_000);
+});
+
+describe('what npm kept, decided from its environment (as npm 11 sets it)', () => {
+  const create = { npm_command: 'init', npm_lifecycle_event: 'npx', npm_config_yes: '' };
+  const npx = { npm_command: 'exec', npm_lifecycle_event: 'npx', npm_config_yes: 'true' };
+
+  it('honours --yes under npm create, not npx -y (npx\'s own "install without asking")', () => {
+    expect(parseArgv(['d1'], { ...create, npm_config_yes: 'true' }).controls.yes).toBe(true);
+    expect(parseArgv(['d1'], npx).controls.yes).toBe(false);
+    expect(parseArgv(['d1'], { ...create, npm_config_yes: '' }).controls.yes).toBe(false); // npm's default, and --no-yes
+    // Outside npm, npm_config_* means nothing.
+    expect(parseArgv(['d1'], { npm_config_dry_run: 'true', npm_config_name: 'x' })).toMatchObject({ errors: [], controls: { dryRun: false } });
+  });
+
+  it('reads npm\'s git setting ("false" is --no-git, "" is --git, a path is npm\'s own); after -- wins; a value not ours is ignored', () => {
+    expect(parseArgv(['d1'], { ...create, npm_config_git: 'false' }).given.git).toBe(false);
+    expect(parseArgv(['d1'], { ...create, npm_config_git: '' }).given.git).toBe(true);
+    expect(parseArgv(['d1'], { ...create, npm_config_git: '/usr/local/bin/git' }).given.git).toBeUndefined();
+    // What reached us after -- wins; a value that is not ours (node-gyp's npm_config_python) is ignored.
+    expect(parseArgv(['d1', '--git'], { ...create, npm_config_git: 'false' }).given.git).toBe(true);
+    const parsed = parseArgv(['d1'], { ...create, npm_config_python: '/usr/bin/python3' });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.given.python).toBeUndefined();
+  });
 });
