@@ -4,6 +4,7 @@
  * is reported at once.
  */
 import { CONTROL_FLAGS, OPTION_KEYS, OPTIONS, TABLE, type Answers, type ControlKey, type Controls, type OptionKey } from './options.js';
+import { correctedCommand, npmKept, ranByNpm, type NpmKept } from './npm-env.js';
 import { setAnswer } from './resolve.js';
 
 export interface ParsedArgv {
@@ -11,6 +12,8 @@ export interface ParsedArgv {
   readonly controls: Controls;
   /** One line per problem, each naming the flag, what was wrong and what is allowed. */
   readonly errors: string[];
+  /** The switches npm kept for itself (npm create without `--`); see npm-env.ts. */
+  readonly npm: NpmKept & { readonly command: string };
 }
 
 const optionByFlag = new Map<string, OptionKey>(
@@ -73,6 +76,8 @@ export function parseArgv(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const controls = Object.fromEntries(Object.keys(CONTROL_FLAGS).map((k) => [k, false])) as Controls;
   const errors: string[] = [];
   const positionals: string[] = [];
+  /** The flags that reached us, by name without dashes or "no-". */
+  const typed = new Set<string>();
 
   const setRaw = (key: OptionKey, value: string, shown: string) => {
     const previous = raw.get(key);
@@ -94,6 +99,7 @@ export function parseArgv(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       const name = token.slice(2, eq === -1 ? undefined : eq);
       const inline = eq === -1 ? undefined : token.slice(eq + 1);
       const control = controlByFlag.get(name);
+      typed.add(name.startsWith('no-') ? name.slice(3) : name);
       if (control) {
         if (inline !== undefined) errors.push(`--${name}: takes no value (got "${inline}")`);
         else controls[control] = true;
@@ -135,6 +141,7 @@ export function parseArgv(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     if (/^-[a-zA-Z]+$/.test(token)) {
       for (const letter of token.slice(1)) {
         const control = controlByShort.get(letter);
+        if (control) typed.add(CONTROL_FLAGS[control].flag);
         if (control) controls[control] = true;
         else errors.push(`-${letter}: unknown option; see --help`);
       }
@@ -144,7 +151,14 @@ export function parseArgv(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   }
 
   if (positionals.length > 0) raw.set('directory', positionals[0]!);
-  if (positionals.length > 1) errors.push(strayArguments(positionals, env));
+  const kept = npmKept(env, typed, positionals.slice(1));
+  Object.assign(controls, kept.honoured);
+  if (kept.git !== undefined) raw.set('git', String(kept.git));
+  const command = correctedCommand(positionals[0], kept.words);
+  if (positionals.length > 1) errors.push(strayArguments(positionals, env, kept, command));
+  else if (kept.options.length > 0) {
+    errors.push(`${kept.options.map((o) => o.flag).join(' ')}: npm kept ${kept.options.length > 1 ? 'these options' : 'this option'} for itself and never passed ${kept.options.length > 1 ? 'them' : 'it'} on; put -- before the options: ${command}`);
+  }
 
   const take = <K extends OptionKey>(key: K, value: string) => {
     const result = TABLE[key].parse(value);
@@ -152,11 +166,8 @@ export function parseArgv(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     else errors.push(`${TABLE[key].kind === 'positional' ? 'directory' : `--${TABLE[key].flag}`}: ${result.problem}`);
   };
   for (const [key, value] of raw) take(key, value);
-  return { given, controls, errors };
+  return { given, controls, errors, npm: { ...kept, command } };
 }
-
-/** npm passes the options it does not know as `npm_config_<flag>` (values become stray words). */
-const npmConfig = (env: NodeJS.ProcessEnv, flag: string) => env[`npm_config_${flag.replace(/-/g, '_')}`];
 
 /**
  * Extra positional arguments. The usual cause: `npm create pyservice my-api --runtime distroless`
@@ -164,36 +175,20 @@ const npmConfig = (env: NodeJS.ProcessEnv, flag: string) => env[`npm_config_${fl
  * word is a value of one of our options, or npm's environment shows it ran us, say so and give
  * the corrected command.
  */
-function strayArguments(positionals: readonly string[], env: NodeJS.ProcessEnv): string {
+function strayArguments(positionals: readonly string[], env: NodeJS.ProcessEnv, kept: NpmKept, command: string): string {
   const strays = positionals.slice(1);
-  const plain = `unexpected argument${strays.length > 1 ? 's' : ''} ${strays.map((p) => `"${p}"`).join(' ')}: give one directory (quote a path with spaces)`;
-  const ranByNpm = env.npm_command === 'init' || env.npm_command === 'exec' || env.npm_lifecycle_event === 'npx';
+  const words = `unexpected argument${strays.length > 1 ? 's' : ''} ${strays.map((p) => `"${p}"`).join(' ')}`;
+  const plain = `${words}: give one directory (quote a path with spaces)`;
   const valueOf = (word: string) => OPTION_KEYS.find((key) => TABLE[key].choices?.some((c) => c.value === word));
-  if (!ranByNpm && !strays.some((word) => valueOf(word))) return plain;
-
-  // Rebuild the options npm swallowed: value options from the stray words, switches from npm_config_*.
-  const unused = [...strays];
-  const options: string[] = [];
-  for (const key of OPTION_KEYS) {
-    const def = TABLE[key];
-    if (!def.flag) continue;
-    const seen = npmConfig(env, def.flag);
-    const byValue = unused.find((word) => def.choices?.some((c) => c.value === word));
-    if (def.kind === 'boolean') {
-      if (seen === 'true') options.push(`--${def.flag}`);
-      if (seen === 'false') options.push(`--no-${def.flag}`);
-    } else if (byValue !== undefined || seen !== undefined) {
-      const value = byValue ?? (def.choices ? undefined : unused[0]);
-      if (value === undefined) continue;
-      unused.splice(unused.indexOf(value), 1);
-      options.push(`--${def.flag}`, shellWord(value));
-    }
+  if (!ranByNpm(env) && !strays.some((word) => valueOf(word))) return plain;
+  const explained = kept.options.filter((o) => o.fromStray).length === strays.length;
+  // Without npm's environment (or beyond it), a stray word that is a value of one of ours names its flag.
+  const paired = strays.map((word) => valueOf(word)).map((key, i) => (key ? [`--${TABLE[key].flag}`, strays[i]!] : undefined));
+  if ((!explained || kept.words.length === 0) && paired.every((p) => p !== undefined)) {
+    return `${words}: npm kept the options for itself; put -- before them: ${correctedCommand(positionals[0], [...paired.flat(), ...kept.words.filter((w) => !paired.flat().includes(w))])}`;
   }
-  for (const def of Object.values(CONTROL_FLAGS)) if (npmConfig(env, def.flag) === 'true' && def.flag !== 'help') options.push(`--${def.flag}`);
-  if (unused.length > 0 || options.length === 0) {
-    return `${plain}; with npm create, put -- before the options: npm create pyservice@latest ${shellWord(positionals[0] ?? 'my-api')} -- --OPTION VALUE`;
+  if (!explained || kept.words.length === 0) {
+    return `${plain}; with npm create, put -- before the options: ${correctedCommand(positionals[0], ['--OPTION', 'VALUE'])}`;
   }
-  return `unexpected argument${strays.length > 1 ? 's' : ''} ${strays.map((p) => `"${p}"`).join(' ')}: npm kept the options for itself; put -- before them: npm create pyservice@latest ${shellWord(positionals[0] ?? 'my-api')} -- ${options.join(' ')}`;
+  return `${words}: npm kept the options for itself; put -- before them: ${command}`;
 }
-
-const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);

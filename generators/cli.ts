@@ -11,7 +11,8 @@ import { GENERATORS, type BasePlan, type Generator, type RunContext } from './ge
 import { helpText } from './help.js';
 import { runGenerator } from './plop.js';
 import { realMachine, type Answers, type Machine, type OptionKey } from './options.js';
-import { onPath } from './post.js';
+import { toolStatus } from './tool-check.js';
+import { TOOLS } from './tools.js';
 import type { TargetCheck } from './prompts.js';
 import { replacedFiles, reportJson, reportText, type Outcome } from './report.js';
 import { answerProblems, fillDefaults, isComplete } from './resolve.js';
@@ -89,12 +90,16 @@ async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: 
   const name = 'service';
   const generator = GENERATORS[name];
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !controls.yes && !controls.json;
-  const machine = realMachine(interactive, () => onPath('poetry'));
+  const machine = realMachine(interactive, () => toolStatus(TOOLS.poetry).usable);
   const { answers, force } = await collectAnswers(generator, parsed, machine);
 
   // 4. Plan: render in memory and check the target; --dry-run stops here.
   const context: RunContext = { version: VERSION, force, dryRun: controls.dryRun, showProgress: !controls.json, machine };
-  const plan = await generator.plan(answers, context);
+  const plan = await generator.plan(answers, context).catch((error: unknown) => {
+    // npm kept --force for itself (or an .npmrc sets force=true): never acted on; say how to give it to us.
+    if (error instanceof WriteRefused && parsed.npm.force) throw new WriteRefused(error.message, [...error.details, `npm kept --force for itself; to replace the generated files, put it after --: ${parsed.npm.command}`]);
+    throw error;
+  });
   if (controls.dryRun) return { outcome: { plan, dryRun: true, notes: [], failures: [] }, json: controls.json };
 
   // 5. Act: node-plop runs the generator's actions (write, git, install).
@@ -107,7 +112,7 @@ async function run(argv: readonly string[]): Promise<{ outcome?: Outcome; json: 
 
 /** Run the CLI; returns the exit code (never throws, never prints a stack trace). */
 export async function main(argv: readonly string[]): Promise<number> {
-  let json = argv.includes('--json');
+  let json = argv.includes('--json') || parseArgv(argv).controls.json;
   const release = guardProcess();
   try {
     checkWorkingDirectory();

@@ -17,7 +17,8 @@ import { changedSincePlan, visibleFiles, type Command, type LivingPlan } from '.
 import { describe as describeReason } from './merge.js';
 import { IMAGE_KEYS, OPTIONS, realMachine, type Answers } from './options.js';
 import { defaultOf, setAnswer } from './resolve.js';
-import { onPath } from './post.js';
+import { toolStatus } from './tool-check.js';
+import { TOOLS } from './tools.js';
 import { applyErrorOf, DOCKER_KEYS, type DockerKey } from './project.js';
 import { findProject, RecordError, type Project } from './record.js';
 import { RouteError } from './route.js';
@@ -26,6 +27,7 @@ import { writeErr, writeOut } from './output.js';
 import { guardProcess } from './signals.js';
 import { openSession, refuseInterrupted, type Session } from './session.js';
 import { refuseDuringGitOperation } from './git-state.js';
+import { npmHonoured } from './npm-env.js';
 import { quoted, visible } from './text.js';
 import { WriteFailed, WriteRefused } from './write.js';
 
@@ -285,7 +287,7 @@ function binaryNote(plan: LivingPlan, path: string): string {
 }
 
 function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean; warning?: string; nothing: boolean }): void {
-  const files = visibleFiles(plan);
+  const files = visibleFiles(plan, args.controls.dryRun);
   const conflicts = files.filter((f) => f.action === 'conflict').map((f) => f.path);
   if (args.controls.json) {
     const summary = {
@@ -301,7 +303,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
         path: f.path,
         action: f.action,
         reason: f.reason,
-        description: describeReason(f.reason),
+        description: describeReason(f.reason, args.controls.dryRun),
         ...(f.conflicts ? { conflicts: f.conflicts } : {}),
         ...(f.writeTo ? { writtenTo: f.writeTo } : {}),
         ...(args.controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
@@ -347,12 +349,13 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
 
 /** Run `argv` (starting with the command word); returns the exit code. */
 export async function runCommand(argv: readonly string[], version: string): Promise<number> {
-  const json = argv.includes('--json');
+  const json = argv.includes('--json') || npmHonoured(process.env, { json: false }).json === true;
   // Ctrl-C, SIGTERM, SIGHUP: the writer is synchronous, so the project is untouched or changed completely, and we say which.
   const unguard = guardProcess();
   let session: Session | undefined;
   try {
     const args = parseCommand(argv);
+    Object.assign(args.controls, npmHonoured(process.env, args.controls)); // `npm exec pyservice update --dry-run` (no --): npm kept it
     if (args.controls.help) {
       writeOut(`${commandHelp(args.command)}\n`);
       return EXIT.ok;
@@ -369,7 +372,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
       force: false,
       dryRun: args.controls.dryRun,
       showProgress: !args.controls.json,
-      machine: realMachine(interactive, () => onPath('poetry')),
+      machine: realMachine(interactive, () => toolStatus(TOOLS.poetry).usable),
       cwd: process.cwd(),
     };
     const held = (made: LivingPlan): LivingPlan => (session ? { ...made, held: session.transaction } : made);

@@ -269,8 +269,8 @@ export async function applyPlan(plan: LivingPlan): Promise<ApplyResult> {
 }
 
 /** The files worth showing (unchanged ones left out), with their reasons in words. */
-export function visibleFiles(plan: LivingPlan): { path: string; action: FileAction; reason: string; conflicts?: number }[] {
+export function visibleFiles(plan: LivingPlan, dryRun = false): { path: string; action: FileAction; reason: string; conflicts?: number }[] {
   return plan.files
     .filter((f) => !(f.action === 'keep' && f.reason === 'unchanged'))
-    .map((f) => ({ path: f.path, action: f.action, reason: describeReason(f.reason), ...(f.conflicts ? { conflicts: f.conflicts } : {}) }));
+    .map((f) => ({ path: f.path, action: f.action, reason: describeReason(f.reason, dryRun), ...(f.conflicts ? { conflicts: f.conflicts } : {}) }));
 }

@@ -256,4 +256,19 @@ const REASONS: Readonly<Record<FileReason, string>> = {
   registered: 'the new router registered at the "# pyservice:routers" anchor',
 };
 
-export const describe = (reason: FileReason): string => REASONS[reason];
+/** The same, for a dry run: what would happen, never "written" for what was not. */
+const WOULD: Readonly<Partial<Record<FileReason, string>>> = {
+  'template-changed': 'you had not changed it: would be replaced by the new version',
+  'user-changed': 'only you changed it: would be kept as it is',
+  merged: 'your changes and the new version would be merged',
+  conflict: 'your changes and the new version overlap: conflict markers would be written',
+  'user-deleted': 'you deleted it: it would stay deleted',
+  'add-add-conflict': 'a file of yours is where a new generated file goes: conflict markers would be written',
+  dropped: 'no longer generated and you had not changed it: would be removed',
+  'dropped-user-changed': 'no longer generated, but you changed it: would be kept, and no longer managed',
+  'base-missing': 'both changed and the base is unavailable (see refs/pyservice): both versions would be written with conflict markers',
+  binary: 'binary (it has a NUL byte), changed by you and by the new version: yours would be kept untouched and the new version written beside it with .pyservice-new added to the name',
+  registered: 'the new router would be registered at the "# pyservice:routers" anchor',
+};
+
+export const describe = (reason: FileReason, dryRun = false): string => (dryRun ? WOULD[reason] : undefined) ?? REASONS[reason];

@@ -10,6 +10,8 @@
 import { basename, resolve } from 'node:path';
 import { checkName, suggestName } from './names.js';
 import { gitConfigValues } from './git-config.js';
+import { toolStatus } from './tool-check.js';
+import { TOOLS } from './tools.js';
 import { directoryProblem, quoted, textProblem } from './text.js';
 import { PYTHON_VERSIONS, VERSIONS } from './versions.js';
 
@@ -410,13 +412,13 @@ export const OPTIONS = {
     parse: parseBoolean,
     default: {
       derive: (_known, machine) => ok(machine.interactive && machine.poetryAvailable()),
-      help: 'yes in a terminal when poetry is on PATH, otherwise no',
+      help: 'yes in a terminal when Poetry 2 is on PATH, otherwise no',
     },
     recorded: false,
     format: yesNo,
     check: (install, machine) =>
       install && !machine.poetryAvailable()
-        ? 'poetry is not on PATH; install Poetry (pipx install poetry, or https://python-poetry.org/docs/) or pass --no-install'
+        ? `${toolStatus(TOOLS.poetry).problem ?? 'poetry is not usable'}; Poetry 2 is needed: install it (pipx install poetry, or https://python-poetry.org/docs/) or pass --no-install`
         : undefined,
   }),
 } as const;

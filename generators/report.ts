@@ -1,7 +1,7 @@
 /** What the user reads after a run: the end screen, the dry-run tree, the JSON summary. */
 import { relative } from 'node:path';
 import type { ServicePlan } from './service.js';
-import { onPath } from './post.js';
+import { toolStatus } from './tool-check.js';
 import { TOOLS, type Tool } from './tools.js';
 import { cdCommand } from './escape.js';
 import { jsonText, visible } from './text.js';
@@ -22,9 +22,9 @@ function shownPath(target: string): string {
   return rel === '' ? '.' : rel;
 }
 
-/** Tools the next steps need that are not on PATH. */
+/** Tools the next steps need that are not usable here (not on PATH, or Poetry older than 2): the same for a dry run. */
 export function missingTools(): Tool[] {
-  return Object.values(TOOLS).filter((tool) => !onPath(tool.command));
+  return Object.values(TOOLS).filter((tool) => !toolStatus(tool).usable);
 }
 
 /** The commands to run next, in the order a user runs them: install, test, run, then the image. */
@@ -80,7 +80,7 @@ export function reportJson(outcome: Outcome): string {
     notes,
     ...(failures.length > 0 ? { error: failures.map((f) => f.error).join('\n') } : {}),
     nextSteps: nextSteps(outcome),
-    missingTools: dryRun ? [] : missingTools().map((tool) => tool.command),
+    missingTools: missingTools().map((tool) => tool.command),
   };
   return `${jsonText(summary)}\n`;
 }
@@ -112,7 +112,7 @@ export function reportText(outcome: Outcome): string {
   for (const tool of missingTools()) {
     lines.push(
       '',
-      `${yellow('!')} ${tool.command} is not on PATH: make ${tool.targets.join(', ')} need ${tool.what}. Get it with ${tool.install.length > 1 ? 'one of' : ''}:`.replace(' :', ':'),
+      `${yellow('!')} ${toolStatus(tool).problem}: make ${tool.targets.join(', ')} need ${tool.what}. Get it with ${tool.install.length > 1 ? 'one of' : ''}:`.replace(' :', ':'),
       ...tool.install.map((line) => `    ${line}`),
     );
   }

@@ -134,11 +134,11 @@ describe('--dry-run and --json', () => {
       replaced: [], // none of yours (--force: each replaced path)
       notes: [],
       nextSteps: ['cd my-api', 'make install', 'make test', 'make run', 'make docker-build docker-run'],
-      missingTools: [], // a dry run needs no tool
+      missingTools: expect.any(Array), // as the real run reports them (below)
     });
     expect(readdirSync(cwd)).toEqual([]);
     const real = await runMain(['my-api', '--json', '--no-git', '--runtime', 'distroless', '--author', ''], { cwd, env: env(home) });
-    expect(JSON.parse(real.stdout)).toMatchObject({ ok: true, dryRun: false, notes: [] });
+    expect(JSON.parse(real.stdout)).toMatchObject({ ok: true, dryRun: false, notes: [], missingTools: summary.missingTools });
     const dir = join(cwd, 'my-api');
     const expected = expectedProject('distroless', combo);
     expect(listFiles(dir)).toEqual([...expected.keys()].sort());
