@@ -4,7 +4,7 @@
  * installed bin with and without a terminal, and look at what was installed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import MarkdownIt from 'markdown-it';
@@ -110,6 +110,13 @@ describe('the published package', () => {
     expect(existsSync(join(cwd, 'my-service', 'app', 'main.py'))).toBe(true);
   });
 
+  it("README's tarball size is the real one (within 15 %)", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const stated = Number(/one small tarball \(about (\d+) kB/.exec(readme)?.[1]) * 1000;
+    const actual = statSync(tarball).size;
+    expect(Math.abs(stated - actual) / actual, `README says about ${stated} bytes, npm pack wrote ${actual}`).toBeLessThan(0.15);
+  });
+
   it('has a README (the npm page) whose links all resolve: files in the tarball, headings that exist', () => {
     expect(linkProblems(installed)).toEqual([]);
   });
@@ -120,8 +127,22 @@ describe('the repository README', () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     const commands = readme.split('\n').filter((line) => /^(npm|npx) /.test(line));
     expect(commands[0]).toMatch(/^npm create pyservice@latest my-api\b/);
-    expect(commands[1]).toMatch(/^npm ci && npx \. my-api --yes\b/);
+    expect(commands[1]).toMatch(/^npm ci && npx \. \S+ --yes\b/);
     expect(commands[2]).toMatch(/^npm ci && npm test\b/);
+  });
+
+  it("its clone command writes the project outside the clone (inside it, git init is skipped)", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const target = /^npm ci && npx \. (\S+) --yes/m.exec(readme)?.[1] ?? '';
+    const rel = relative(REPO, join(REPO, target));
+    expect(rel.startsWith(`..${sep}`), `${target} lands in ${rel}`).toBe(true);
+  });
+
+  it('its user part (before Development) never sends a user to ../shared, which users do not have', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const userPart = readme.slice(0, readme.indexOf('\n## Development'));
+    expect(userPart.length).toBeGreaterThan(1000);
+    expect(userPart).not.toMatch(/\.\.\/shared\b/);
   });
 
   it('links only to files that exist in the repository and headings that exist', () => {
