@@ -10,6 +10,7 @@
  * (nothing written), 130 Ctrl-C.
  */
 import { closest } from './argv.js';
+import { stepsAfter } from './command-steps.js';
 import { compatViolations } from './compat.js';
 import { fileDiff } from './diff.js';
 import { GENERATORS, type RunContext } from './generator.js';
@@ -309,6 +310,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
         ...(args.controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
       })),
       conflicts,
+      nextSteps: outcome.nothing ? [] : stepsAfter(plan),
       ...(outcome.warning ? { warning: outcome.warning } : {}),
     };
     writeOut(`${JSON.stringify(summary, null, 2)}\n`);
@@ -334,7 +336,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
   }
   if (args.controls.dryRun) out.push('', `${bold('Dry run')}: nothing was changed.`);
   else if (outcome.applied) {
-    if (conflicts.length === 0) out.push('', `${green('✔')} Done${plan.command === 'add route' ? `: try it with ${cyan('make test')}` : ''}.`);
+    if (conflicts.length === 0) out.push('', `${green('✔')} Done.`);
     else out.push('', `${yellow('!')} Applied, with conflicts left for you.`);
     if (outcome.warning) out.push(`${yellow('!')} ${outcome.warning}`);
     if (conflicts.length > 0) {
@@ -343,6 +345,11 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
         ...conflicts.map((p) => `    ${p}${binaryNote(plan, p)}`),
       );
     }
+  }
+  const steps = args.controls.dryRun || outcome.nothing ? [] : stepsAfter(plan);
+  if (steps.length > 0) {
+    const width = Math.max(...steps.map((s) => s.run.length));
+    out.push('', conflicts.length > 0 ? 'Then (after resolving the conflicts):' : 'Next steps:', ...steps.map((s) => `  ${cyan(s.run.padEnd(width))}   ${dim(s.why)}`));
   }
   writeOut(`${out.join('\n')}\n`);
 }

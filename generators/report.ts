@@ -41,6 +41,13 @@ export function nextSteps(outcome: Outcome): string[] {
   ];
 }
 
+/** The commands that change the project later, shown on the end screen. */
+const LATER: readonly (readonly [string, string])[] = [
+  ['npx create-pyservice add route NAME', 'a resource: router, service, schemas, tests'],
+  ['npx create-pyservice docker', 'change the image choices (runtime, Python, server)'],
+  ['npx create-pyservice@latest update', "what a newer release changes, merged with yours"],
+];
+
 const STEP_NOTES: Readonly<Record<string, (outcome: Outcome) => string>> = {
   'make install': () => 'poetry install: the dependencies and dev tools into .venv',
   'make test': () => 'pytest',
@@ -109,6 +116,9 @@ export function reportText(outcome: Outcome): string {
     const note = STEP_NOTES[step]?.(outcome);
     lines.push(note ? `  ${cyan(step.padEnd(width))}   ${dim(note)}` : `  ${cyan(step)}`);
   }
+  lines.push('', 'Later, inside the project (your edits are kept):');
+  const later = LATER.map(([run]) => run.length);
+  for (const [run, why] of LATER) lines.push(`  ${cyan(run.padEnd(Math.max(...later)))}   ${dim(why)}`);
   for (const tool of missingTools()) {
     lines.push(
       '',
