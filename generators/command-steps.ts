@@ -31,7 +31,7 @@ export function stepsAfter(plan: LivingPlan): NextStep[] {
     return steps;
   }
   const pythonChanged = plan.from.answers.python !== plan.next.answers.python;
-  if (written.has('pyproject.toml')) steps.push({ run: 'make lock', why: 'pyproject.toml changed: poetry.lock must be made again, and committed' });
+  if (written.has('pyproject.toml')) steps.push({ run: 'make lock', why: 'pyproject.toml changed: make poetry.lock again, commit it' });
   if (pythonChanged || written.has('pyproject.toml')) {
     steps.push({ run: 'make install', why: pythonChanged ? `Python is now ${plan.next.answers.python}: Poetry makes a new .venv` : 'install what the new lock says' });
   }

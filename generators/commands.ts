@@ -11,6 +11,8 @@
  */
 import { closest } from './argv.js';
 import { stepsAfter } from './command-steps.js';
+import { entry, helpWidth, wrap } from './help.js';
+import { terminalWidth, twoColumns } from './width.js';
 import { compatViolations } from './compat.js';
 import { fileDiff } from './diff.js';
 import { GENERATORS, type RunContext } from './generator.js';
@@ -154,30 +156,33 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
   return { command, ...(name !== undefined ? { name } : {}), given: given as CommandArgs['given'], controls, errors };
 }
 
-export function commandHelp(command: Command): string {
-  const lines = [`${bold(`pyservice ${command}`)}: ${SUMMARY[command]}`, '', 'Usage:', `  ${USAGE[command]}`, `  npx create-pyservice ${command} ...`, ''];
+export function commandHelp(command: Command, width = helpWidth()): string {
+  const lines = [...wrap('', `${bold(`pyservice ${command}`)}: ${SUMMARY[command]}`, width), '', 'Usage:', ...wrap('  ', USAGE[command], width, 4), ...wrap('  ', `npx create-pyservice ${command} ...`, width, 4), ''];
   if (command === 'add route') {
-    lines.push('Arguments:', `  ${'NAME'.padEnd(28)}the resource: a lower-case Python identifier, not a keyword, not an existing route (asked in a terminal)`, '');
+    lines.push('Arguments:', ...entry('NAME', 'the resource: a lower-case Python identifier, not a keyword, not an existing route (asked in a terminal)', width), '');
   }
   if (command === 'docker') {
-    lines.push('Options (what is not given keeps its current value; asked in a terminal):');
+    lines.push(...wrap('', 'Options (what is not given keeps its current value; asked in a terminal):', width));
     for (const key of DOCKER_KEYS) {
       const def = OPTIONS[key];
-      const choices = 'choices' in def && def.choices ? ` (${def.choices.map((c) => c.value).join(' | ')})` : '';
-      lines.push(`  ${`--${def.flag} ${def.valueName}`.padEnd(28)}${def.help}${choices}`);
+      const values = 'choices' in def && def.choices ? def.choices.map((c) => c.value) : [];
+      const choices = values.length > 0 && !values.every((v) => def.help.includes(v)) ? ` (${values.join(' | ')})` : '';
+      lines.push(...entry(`--${def.flag} ${def.valueName}`, `${def.help}${choices}`, width));
     }
   }
   for (const def of Object.values(CONTROLS)) {
     const flag = 'short' in def ? `-${def.short}, --${def.flag}` : `--${def.flag}`;
-    lines.push(`  ${flag.padEnd(28)}${def.help}`);
+    lines.push(...entry(flag, def.help, width));
   }
   lines.push(
     '',
-    'Run it inside a project made by create-pyservice (or a sub-directory). Each file is handled three ways:',
-    'unchanged by you → replaced; changed only by you → kept; both → merged, with conflict markers',
-    '(<<<<<<< yours / >>>>>>> create-pyservice) where the changes overlap. Files you deleted stay deleted.',
+    ...wrap(
+      '',
+      'Run it inside a project made by create-pyservice (or a sub-directory). Each file is handled three ways: unchanged by you → replaced; changed only by you → kept; both → merged, with conflict markers (<<<<<<< yours / >>>>>>> create-pyservice) where the changes overlap. Files you deleted stay deleted.',
+      width,
+    ),
     '',
-    'Exit codes: 0 ok, 1 failure or conflicts to resolve, 2 invalid usage or not a valid project (nothing written), 130 cancelled.',
+    ...wrap('', 'Exit codes: 0 ok, 1 failure or conflicts to resolve, 2 invalid usage or not a valid project (nothing written), 130 cancelled.', width),
   );
   return lines.join('\n');
 }
@@ -319,11 +324,8 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
   const out: string[] = [title(plan)];
   if (outcome.nothing) out.push(`${green('✔')} Nothing to change: the project is already what create-pyservice ${plan.version} generates for these answers.`);
   else {
-    const width = Math.max(...files.map((f) => f.path.length), 10);
-    for (const f of files) {
-      const colour = ACTION_COLOURS[f.action];
-      out.push(`  ${colour(f.action.padEnd(8))}  ${f.path.padEnd(width)}  ${dim(f.reason)}${f.conflicts ? ` (${f.conflicts} conflict${f.conflicts > 1 ? 's' : ''})` : ''}`);
-    }
+    const rows = files.map((f) => [`${ACTION_COLOURS[f.action](f.action.padEnd(8))}  ${f.path}`, `${f.reason}${f.conflicts ? ` (${f.conflicts} conflict${f.conflicts > 1 ? 's' : ''})` : ''}`] as const);
+    out.push(...twoColumns(rows, terminalWidth(), { right: dim }, 2, 2));
     const unchanged = plan.files.length - files.length;
     if (unchanged > 0) out.push(dim(`  ${unchanged} other generated file${unchanged > 1 ? 's' : ''} unchanged`));
   }
@@ -348,8 +350,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
   }
   const steps = args.controls.dryRun || outcome.nothing ? [] : stepsAfter(plan);
   if (steps.length > 0) {
-    const width = Math.max(...steps.map((s) => s.run.length));
-    out.push('', conflicts.length > 0 ? 'Then (after resolving the conflicts):' : 'Next steps:', ...steps.map((s) => `  ${cyan(s.run.padEnd(width))}   ${dim(s.why)}`));
+    out.push('', conflicts.length > 0 ? 'Then (after resolving the conflicts):' : 'Next steps:', ...twoColumns(steps.map((s) => [s.run, s.why] as const), terminalWidth(), { left: cyan, right: dim }));
   }
   writeOut(`${out.join('\n')}\n`);
 }

@@ -3,50 +3,20 @@ import { COMPAT_RULES, validCombinations } from './compat.js';
 import { CONTROL_FLAGS, defaultHelp, OPTION_KEYS, TABLE, flagOf, type ChoiceKey } from './options.js';
 import { GENERATORS } from './generator.js';
 import { bold } from './ui.js';
+import { terminalWidth, wrap } from './width.js';
+
+export { wrap };
 
 /** Width of the flag column; below 80 columns the text goes under the flag instead, indented by STACKED. */
 const FLAG_COLUMN = 30;
 const STACKED = 6;
 
 /** Columns to wrap to: the terminal's width, 80 when not a terminal; never narrower than 60. */
-export function helpWidth(stream: NodeJS.WriteStream = process.stdout): number {
-  const columns = stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0 ? stream.columns : 80;
-  return Math.max(60, columns);
-}
+export const helpWidth = (stream: NodeJS.WriteStream = process.stdout): number => terminalWidth(stream, 60);
 
-/**
- * Wrap `text` at spaces to `width` columns, the first line after `first`,
- * the others indented by `indent`. Bracketed defaults ("[default: …]") are
- * kept whole where they fit on a line; no word is ever split.
- */
-export function wrap(first: string, text: string, width: number, indent = first.length): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  for (const word of units(text, width - indent)) {
-    const candidate = empty ? `${line}${word}` : `${line} ${word}`;
-    if (!empty && visible(candidate) > width) {
-      lines.push(line.trimEnd());
-      line = `${' '.repeat(indent)}${word}`;
-    } else line = candidate;
-    empty = false;
-  }
-  lines.push(line.trimEnd());
-  return lines;
-}
 
-/** Words, except that a "[default: …]" that fits in `max` columns stays one unit. */
-function units(text: string, max: number): string[] {
-  return text
-    .split(/(\[default: [^\]]*\])/)
-    .flatMap((part) => (part.startsWith('[default:') && part.length <= max ? [part] : part.split(' ')))
-    .filter((word) => word.length > 0);
-}
-
-// eslint-disable-next-line no-control-regex
-const visible = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').length;
-
-function entry(flag: string, text: string, width: number): string[] {
+/** One flag (or argument) and its text: side by side from 80 columns, the text under the flag below. */
+export function entry(flag: string, text: string, width: number): string[] {
   const head = `  ${flag}`;
   if (width < 80) return [head, ...wrap(' '.repeat(STACKED), text, width)];
   if (head.length >= FLAG_COLUMN) return [head, ...wrap(' '.repeat(FLAG_COLUMN), text, width)];

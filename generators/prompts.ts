@@ -28,6 +28,7 @@ import {
   type OptionKind,
 } from './options.js';
 import { writeOut } from './output.js';
+import { cut, terminalWidth, visibleLength } from './width.js';
 import { defaultOf, fillDefaults, setAnswer } from './resolve.js';
 import { bold, cyan, dim, green, yellow } from './ui.js';
 
@@ -274,10 +275,18 @@ function summary(keys: readonly OptionKey[], answers: Partial<Answers>, machine:
     return [def.title, shown, flagHint(key, value)] as const;
   });
   const width = Math.max(...rows.map(([label]) => label.length));
-  const valueWidth = Math.min(40, Math.max(...rows.map(([, shown]) => shown.length)));
+  const columns = terminalWidth();
+  const valueWidth = Math.min(40, Math.max(...rows.map(([, shown]) => visibleLength(shown))));
+  const flagWidth = Math.max(...rows.map(([, , flag]) => visibleLength(flag)));
+  // Three columns when they fit; else the flag goes under its row and a long value is cut.
+  const side = 2 + width + 2 + valueWidth + 2 + flagWidth <= columns;
+  const shownMax = side ? valueWidth : columns - (2 + width + 2);
   return [
     `${dim('Defaults for the rest (each is a flag):')}`,
-    ...rows.map(([label, shown, flag]) => `  ${label.padEnd(width)}  ${cyan(shown.padEnd(valueWidth))}  ${dim(flag)}`),
+    ...rows.flatMap(([label, shown, flag]) => {
+      const value = cut(shown, Math.max(shownMax, 8));
+      return side ? [`  ${label.padEnd(width)}  ${cyan(value.padEnd(valueWidth))}  ${dim(flag)}`] : [`  ${label.padEnd(width)}  ${cyan(value)}`, `      ${dim(cut(flag, columns - 6))}`];
+    }),
   ].join('\n');
 }
 

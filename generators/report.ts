@@ -6,6 +6,7 @@ import { TOOLS, type Tool } from './tools.js';
 import { cdCommand } from './escape.js';
 import { jsonText, visible } from './text.js';
 import { bold, cyan, dim, green, red, yellow } from './ui.js';
+import { terminalWidth, twoColumns, wrap } from './width.js';
 
 export interface Outcome {
   readonly plan: ServicePlan;
@@ -43,15 +44,15 @@ export function nextSteps(outcome: Outcome): string[] {
 
 /** The commands that change the project later, shown on the end screen. */
 const LATER: readonly (readonly [string, string])[] = [
-  ['npx create-pyservice add route NAME', 'a resource: router, service, schemas, tests'],
-  ['npx create-pyservice docker', 'change the image choices (runtime, Python, server)'],
-  ['npx create-pyservice@latest update', "what a newer release changes, merged with yours"],
+  ['npx create-pyservice add route NAME', 'router, service, schemas and tests'],
+  ['npx create-pyservice docker', 'change runtime, Python, server, port'],
+  ['npx create-pyservice@latest update', 'a newer release, merged with your edits'],
 ];
 
 const STEP_NOTES: Readonly<Record<string, (outcome: Outcome) => string>> = {
-  'make install': () => 'poetry install: the dependencies and dev tools into .venv',
+  'make install': () => 'poetry install: dependencies and dev tools',
   'make test': () => 'pytest',
-  'make run': (o) => `development server on http://127.0.0.1:${o.plan.answers.port} (API docs at /docs)`,
+  'make run': (o) => `development server: http://127.0.0.1:${o.plan.answers.port}/docs`,
   'make docker-build docker-run': () => 'build the image and run it',
 };
 
@@ -100,29 +101,25 @@ export function reportText(outcome: Outcome): string {
     const replacing = replaced.length > 0 ? `; ${replaced.length} of yours would be replaced` : '';
     return `${[`${bold('Dry run')}: would write ${plan.files.length} files to ${cyan(where)} (nothing written${replacing})`, ...replacedList(replaced, true), ...fileTree(plan)].join('\n')}\n`;
   }
+  const width = terminalWidth();
   const place = where === plan.answers.name ? '' : ` in ${cyan(where)}`;
   const lines = [
     '',
     `${green('✔')} Created ${bold(plan.answers.name)}${place}: ${plan.files.length} files${replaced.length > 0 ? ` (${replaced.length} of yours replaced)` : ''}`,
     ...replacedList(replaced, false),
-    ...notes.map((note) => `  ${dim('•')} ${visible(note)}`),
-    ...failures.map((f) => `  ${red('✖')} ${visible(f.error.split('\n')[0]!)}`),
+    ...notes.flatMap((note) => wrap(`  ${dim('•')} `, visible(note), width, 4)),
+    ...failures.flatMap((f) => wrap(`  ${red('✖')} `, visible(f.error.split('\n')[0]!), width, 4)),
     '',
     failures.length > 0 ? 'Next steps (the project is written; see the error below):' : 'Next steps:',
   ];
-  const steps = nextSteps(outcome);
-  const width = Math.max(...steps.map((s) => s.length));
-  for (const step of steps) {
-    const note = STEP_NOTES[step]?.(outcome);
-    lines.push(note ? `  ${cyan(step.padEnd(width))}   ${dim(note)}` : `  ${cyan(step)}`);
-  }
-  lines.push('', 'Later, inside the project (your edits are kept):');
-  const later = LATER.map(([run]) => run.length);
-  for (const [run, why] of LATER) lines.push(`  ${cyan(run.padEnd(Math.max(...later)))}   ${dim(why)}`);
+  const paint = { left: cyan, right: dim };
+  lines.push(...twoColumns(nextSteps(outcome).map((step) => [step, STEP_NOTES[step]?.(outcome) ?? ''] as const), width, paint));
+  lines.push('', 'Later, inside the project (your edits are kept):', ...twoColumns(LATER, width, paint));
   for (const tool of missingTools()) {
     lines.push(
       '',
-      `${yellow('!')} ${toolStatus(tool).problem}: make ${tool.targets.join(', ')} need ${tool.what}. Get it with ${tool.install.length > 1 ? 'one of' : ''}:`.replace(' :', ':'),
+      ...wrap(`${yellow('!')} `, `${toolStatus(tool).problem}: make ${tool.targets.join(', ')} need ${tool.what}.`, width, 2),
+      `  Get it with${tool.install.length > 1 ? ' one of' : ''}:`,
       ...tool.install.map((line) => `    ${line}`),
     );
   }

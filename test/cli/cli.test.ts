@@ -77,7 +77,7 @@ describe.concurrent('create-pyservice (spawned)', () => {
     const noIdentity = { GIT_AUTHOR_NAME: undefined, GIT_AUTHOR_EMAIL: undefined, GIT_COMMITTER_NAME: undefined, GIT_COMMITTER_EMAIL: undefined, EMAIL: undefined };
     const result = await runCli(['svc', '--yes'], { cwd, env: { ...env(home), ...noIdentity } });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('initialised a git repository; no first commit (git has no user.name/user.email): commit when ready');
+    expect(result.stdout).toMatch(/initialised a git repository; no first commit \(git has no\s+user\.name\/user\.email\): commit when ready/);
     const dir = join(cwd, 'svc');
     expect(existsSync(join(dir, '.git'))).toBe(true);
     expect(spawnSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: dir }).status).not.toBe(0); // no commit

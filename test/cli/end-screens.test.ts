@@ -19,8 +19,8 @@ describe('end screens', () => {
   it('creation names add route, docker and update as what comes later', async () => {
     const { made } = await project();
     expect(made.stdout).toMatch(/Later, inside the project[^\n]*\n {2}npx create-pyservice add route NAME +\S/);
-    expect(made.stdout).toMatch(/\n {2}npx create-pyservice docker +change the image choices/);
-    expect(made.stdout).toMatch(/\n {2}npx create-pyservice@latest update +what a newer release changes/);
+    expect(made.stdout).toMatch(/\n {2}npx create-pyservice docker +change runtime, Python, server, port/);
+    expect(made.stdout).toMatch(/\n {2}npx create-pyservice@latest update +a newer release, merged with your edits/);
   });
 
   it('add route shows the URL of the new resource (dashes, the project port) and make test', async () => {

@@ -61,8 +61,8 @@ describe.concurrent('the end screen', () => {
     const { cwd, home } = sandbox();
     const result = await runCli(['svc', '--yes', '--no-git'], { cwd, env: env(home) });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Next steps:[\s\S]*make docker-build docker-run[\s\S]*! poetry is not on PATH: make install, test, run need Poetry 2\. Get it with one of:\n {4}pipx install poetry\n {4}curl -sSL https:\/\/install\.python-poetry\.org \| python3 -\n/);
-    expect(result.stdout).toMatch(/! docker is not on PATH: make docker-build, docker-run need Docker with BuildKit/);
+    expect(result.stdout).toMatch(/Next steps:[\s\S]*make docker-build docker-run[\s\S]*! poetry is not on PATH: make install, test, run need Poetry 2\.\s+Get it with one of:\n {4}pipx install poetry\n {4}curl -sSL https:\/\/install\.python-poetry\.org \| python3 -\n/);
+    expect(result.stdout).toMatch(/! docker is not on PATH: make docker-build, docker-run need Docker\s+with\s+BuildKit/);
     expect(JSON.parse((await runCli(['svc2', '--yes', '--no-git', '--json'], { cwd, env: env(home) })).stdout).missingTools).toEqual(['poetry', 'docker']);
   });
 

@@ -128,7 +128,7 @@ describe.concurrent('Poetry 1 on PATH counts as missing', () => {
     pty.type(KEY.enter);
     await pty.expect(/Next steps/, 60_000);
     expect(await pty.exit).toBe(0);
-    expect(pty.output()).toMatch(/! poetry 1\.8\.2 on PATH is too old: make install, test, run need Poetry 2\. Get it with one of:\s+pipx install poetry/);
+    expect(pty.output()).toMatch(/! poetry 1\.8\.2 on PATH is too old: make install, test, run need Poetry 2\.\s+Get it with one of:\s+pipx install poetry/);
     expect(calls(home)).toBe('--version\n');
   }, 90_000);
 
@@ -159,7 +159,7 @@ describe('dry runs tell the truth', () => {
     spawnSync('git', ['commit', '-qam', 'our edit'], { cwd: dir, env: { ...process.env, ...GIT_ID } });
     const text = await runCommandInProcess(['docker', '--runtime', 'distroless', '--dry-run'], { cwd: dir, env });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/conflict\s+Dockerfile\s+your changes and the new version overlap: conflict markers would be written/);
+    expect(text.stdout).toMatch(/conflict\s+Dockerfile\s+your changes and the new version overlap:\s+conflict markers would be written/);
     expect(text.stdout).not.toMatch(/markers written|: replaced by the new version/);
     const json = JSON.parse((await runCommandInProcess(['docker', '--runtime', 'distroless', '--dry-run', '--json'], { cwd: dir, env })).stdout);
     const file = json.files.find((f: { path: string }) => f.path === 'Dockerfile');

@@ -17,11 +17,15 @@ export interface PtySession {
   type(keys: string): void;
   /** Everything printed so far, ANSI stripped. */
   output(): string;
+  /** Everything printed so far, as it came (escape sequences included). */
+  raw(): string;
   exit: Promise<number | null>;
 }
 
-export function startPty(args: readonly string[], options: { cwd: string; env: Record<string, string>; bin?: readonly string[] }): PtySession {
-  const command = [...(options.bin ?? [process.execPath, CLI]), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+/** `columns`: the terminal's width as the program sees it (stty sets the pty's size; script gives it 0 otherwise). */
+export function startPty(args: readonly string[], options: { cwd: string; env: Record<string, string>; bin?: readonly string[]; columns?: number }): PtySession {
+  const quoted = [...(options.bin ?? [process.execPath, CLI]), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const command = options.columns ? `stty cols ${options.columns} rows 40 && exec ${quoted}` : quoted;
   const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
     cwd: options.cwd,
     env: { ...process.env, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40', ...options.env },
@@ -69,6 +73,7 @@ export function startPty(args: readonly string[], options: { cwd: string; env: R
       child.stdin.write(keys);
     },
     output: () => stripAnsi(all),
+    raw: () => all,
     exit,
   };
 }
