@@ -6,7 +6,7 @@
  */
 import confirm from '@inquirer/confirm';
 import input from './line-input.js';
-import select from '@inquirer/select';
+import select from './list-prompt.js';
 import { whyDisabled } from './compat.js';
 import { IMAGE_KEYS, OPTIONS, textOf, type Answers } from './options.js';
 import type { ProjectAnswers } from './render.js';

@@ -11,7 +11,7 @@ import { lstatSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import confirm from '@inquirer/confirm';
 import input from './line-input.js';
-import select from '@inquirer/select';
+import select from './list-prompt.js';
 import { enclosingProject, isBareWord } from './command-words.js';
 import { compatViolations } from './compat.js';
 import {
