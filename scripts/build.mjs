@@ -122,5 +122,17 @@ await build({
   packages: 'external',
 });
 
+// Tests only (never published): the CLI behind an entry that installs the writer's step hook from the
+// environment (test/helpers/fault-cli.ts), so a spawned run can be killed or paused at a chosen step;
+// dist/ itself has no fault injection.
+await build({
+  ...common,
+  plugins: [nodePlopCore, compiledTemplates(), lazyBuiltins],
+  entryPoints: { cli: 'test/helpers/fault-cli.ts' },
+  outdir: 'build/fault-cli',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+});
+
 // Every package with code in the bundle, with its licence text: dist/THIRD_PARTY_NOTICES.md.
 writeFileSync('dist/THIRD_PARTY_NOTICES.md', thirdPartyNotices(Object.keys(cli.metafile.inputs)));
