@@ -6,7 +6,7 @@
  * under its lock with `inspectExisting`.
  */
 import { accessSync, constants, readdirSync, readFileSync, readlinkSync, statfsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { RenderedFiles } from './render.js';
 import { visible } from './text.js';
 import { checkWorkingDirectory, code, display, explainFsError, IGNORABLE, lstatOrUndefined, ours, PATH_MAX, stagingName, statOrUndefined, WriteFailed, WriteRefused, type WritePlan } from './write-fs.js';
