@@ -290,6 +290,8 @@ export type ImageKey = (typeof IMAGE_KEYS)[number];
 
 /** Recorded in the project's answers file. */
 export type RecordedKey = { [K in OptionKey]: (typeof OPTIONS)[K]['recorded'] extends true ? K : never }[OptionKey];
+/** The answers a project is generated from: the recorded ones (run-time switches such as --git are not). */
+export type ProjectAnswers = Pick<Answers, RecordedKey>;
 export const RECORDED_KEYS = OPTION_KEYS.filter((k): k is RecordedKey => OPTIONS[k].recorded);
 
 /** The static default of `key`, if it has one. */

@@ -30,6 +30,9 @@ export class WriteFailed extends Error {
   }
 }
 
+/** What the writer takes: file contents by relative path (render.ts's RenderedFiles is this type). */
+export type RenderedFiles = Map<string, string>;
+
 export interface WritePlan {
   readonly target: string;
   readonly targetExists: boolean;

@@ -7,9 +7,8 @@
  */
 import { accessSync, constants, readdirSync, readFileSync, readlinkSync, statfsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import type { RenderedFiles } from './render.js';
 import { visible } from './text.js';
-import { checkWorkingDirectory, code, display, explainFsError, IGNORABLE, lstatOrUndefined, ours, PATH_MAX, stagingName, statOrUndefined, WriteFailed, WriteRefused, type WritePlan } from './write-fs.js';
+import { checkWorkingDirectory, code, display, explainFsError, IGNORABLE, lstatOrUndefined, ours, PATH_MAX, stagingName, statOrUndefined, WriteFailed, WriteRefused, type RenderedFiles, type WritePlan } from './write-fs.js';
 import { pendingUndo, recoverInterrupted, type Undo } from './write-journal.js';
 
 export function absoluteTarget(target: string): string {

@@ -42,8 +42,7 @@
 import { constants, copyFileSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { realFs, type DurableFs } from './durable.js';
-import type { RenderedFiles } from './render.js';
-import { code, display, explainFsError, lstatOrUndefined, stagingName, WriteFailed, WriteRefused, type WritePlan } from './write-fs.js';
+import { code, display, explainFsError, lstatOrUndefined, stagingName, WriteFailed, WriteRefused, type RenderedFiles, type WritePlan } from './write-fs.js';
 import { acquireLock, Journal, LockBusy, recoverInterrupted, releaseLock, removeStaleStaging, undo, type LockHolder } from './write-journal.js';
 import { directoriesOf, inspectExisting } from './write-preflight.js';
 import { installedStepHook, type Step } from './write-step.js';
