@@ -9,26 +9,13 @@ import { lstatSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { visible } from './text.js';
+import { DetailedError } from './errors.js';
 
 /** A refusal caused by the user's argument (exit code 2), with the details to show. */
-export class WriteRefused extends Error {
-  constructor(
-    message: string,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-  }
-}
+export class WriteRefused extends DetailedError {}
 
 /** A failure of the environment (exit code 1): permissions, space, read-only, a race lost. */
-export class WriteFailed extends Error {
-  constructor(
-    message: string,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-  }
-}
+export class WriteFailed extends DetailedError {}
 
 /** What the writer takes: file contents by relative path (render.ts's RenderedFiles is this type). */
 export type RenderedFiles = Map<string, string>;
