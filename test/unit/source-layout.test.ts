@@ -138,6 +138,26 @@ describe('the source tree', () => {
     expect(cyclesOf(importGraph(MODULES, read))).toEqual([]);
   });
 
+  it('has no dependency imported nowhere (each package is named by some source file; @types/X goes with X)', () => {
+    const pkg = JSON.parse(read('package.json')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+    const files = [...MODULES, ...sourcesIn('test', true).filter((f) => !f.startsWith('test/helpers/')), 'vitest.config.ts', ...sourcesIn('bin', false)];
+    const named = new Set<string>();
+    for (const file of files) {
+      const text = read(file);
+      for (const specifier of specifiersOf(file, text)) named.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+      // Packages run rather than imported (their bin through node_modules, e.g. pyright, plop) are named as strings.
+      for (const name of names) if (text.includes(`'${name}'`) || text.includes(`"${name}"`) || text.includes(`node_modules/${name}/`)) named.add(name);
+    }
+    const unused = names.filter((name) => {
+      const typed = /^@types\/(.+)$/.exec(name)?.[1];
+      if (typed === undefined) return !named.has(name);
+      const of = typed.includes('__') ? `@${typed.replace('__', '/')}` : typed;
+      return of !== 'node' && !(names.includes(of) && named.has(of));
+    });
+    expect(unused).toEqual([]);
+  });
+
   it('has no source file over 500 lines (generators/, plopfile.ts, scripts/, test/helpers/)', () => {
     const long = MODULES.map((file) => ({ file, lines: read(file).split('\n').length - (read(file).endsWith('\n') ? 1 : 0) })).filter(({ lines }) => lines > 500);
     expect(long.map(({ file, lines }) => `${file}: ${lines} lines`)).toEqual([]);
