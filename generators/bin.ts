@@ -18,7 +18,7 @@ if (basename(process.argv[1] ?? '').startsWith('pyservice') && args[0] === 'new'
 // A mistyped command (updte), a command not first, or a bare word inside a project is not a directory.
 const refusal = isCommandWord(args[0]) ? undefined : directoryWordRefusal(args, () => process.cwd());
 if (refusal !== undefined) {
-  reportFailure({ lines: [refusal], details: [], code: EXIT.usage }, args.includes('--json'), '');
+  reportFailure({ lines: [refusal], details: [], code: EXIT.usage }, args.includes('--json'));
   process.exitCode = EXIT.usage;
 } else if (isCommandWord(args[0])) {
   const { runCommand } = await import('./commands.js');

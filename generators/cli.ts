@@ -131,7 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     const failure = describeError(error);
-    reportFailure(failure, json, 'Cancelled: nothing was written.');
+    reportFailure(failure, json);
     return failure.code;
   } finally {
     release();

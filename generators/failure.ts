@@ -39,7 +39,7 @@ export function describeError(error: unknown): Failure {
  * Say `failure`: with `json`, the summary `{ ok: false, errors, details, exitCode }` on stdout; then, on
  * stderr, `cancelled` for Ctrl-C or the error lines.
  */
-export function reportFailure(failure: Failure, json: boolean, cancelled: string): void {
+export function reportFailure(failure: Failure, json: boolean, cancelled = 'Cancelled: nothing was written.'): void {
   if (json) writeOut(`${jsonText({ ok: false, errors: failure.lines, details: failure.details, exitCode: failure.code })}\n`);
   if (failure.code === EXIT.cancelled) writeErr(`${cancelled}\n`);
   else printErrors(failure.lines, failure.details);
