@@ -20,9 +20,10 @@
 import { readFileSync } from 'node:fs';
 import type { NodePlopAPI } from 'node-plop';
 import { parseArgv } from './generators/argv.js';
-import { collectAnswers, describeError } from './generators/cli.js';
+import { collectAnswers } from './generators/cli.js';
 import { makePlan, parseCommand } from './generators/commands.js';
 import { compatViolations } from './generators/compat.js';
+import { describeError } from './generators/failure.js';
 import { GENERATORS, type BasePlan, type Generator, type RunContext } from './generators/generator.js';
 import type { LivingPlan } from './generators/living.js';
 import { OPTION_KEYS, OPTIONS, realMachine, type OptionKey } from './generators/options.js';
@@ -31,9 +32,7 @@ import { DOCKER_KEYS } from './generators/project.js';
 import { refuseDuringGitOperation } from './generators/git-state.js';
 import { writeErr } from './generators/output.js';
 import { openSession } from './generators/session.js';
-import { RecordError } from './generators/record.js';
-import { RouteError } from './generators/route.js';
-import { CliError, EXIT, printErrors } from './generators/ui.js';
+import { CliError, EXIT } from './generators/ui.js';
 
 /** The version the bundle stamps (scripts/build.mjs defines __VERSION__ from package.json): same record, same files. */
 const VERSION = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -88,10 +87,7 @@ function wordsOf(raw: Record<string, unknown>, prompts: readonly PromptOf[]): st
  * listener puts our code in its place.
  */
 function refusal(error: unknown): Error {
-  const described =
-    error instanceof RecordError || error instanceof RouteError
-      ? { lines: [error.message], details: error.details, code: EXIT.usage }
-      : describeError(error);
+  const described = describeError(error);
   process.once('exit', () => {
     process.exitCode = described.code;
   });

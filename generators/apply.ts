@@ -17,7 +17,6 @@ import { visible } from './text.js';
 import {
   directoriesOf,
   display,
-  environmentHook,
   explainFsError,
   lstatOrUndefined,
   markWritten,
@@ -34,6 +33,7 @@ import {
   type Step,
   type Transaction,
 } from './write.js';
+import { installedStepHook } from './write-step.js';
 
 /** What a command on an existing project writes: new contents by path, and paths to remove. */
 export interface ProjectChanges {
@@ -82,7 +82,7 @@ export function checkChanges(changes: ProjectChanges): void {
  * `writeFiles`, so a signal sees the project untouched or changed completely.
  */
 export function applyChanges(changes: ProjectChanges, options: ApplyOptions = {}): void {
-  const onStep = options.onStep ?? environmentHook ?? (() => undefined);
+  const onStep = options.onStep ?? installedStepHook() ?? (() => undefined);
   const fs = options.fs ?? options.held?.journal.fs ?? realFs;
   const { root } = changes;
   checkChanges(changes);

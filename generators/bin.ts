@@ -3,10 +3,9 @@
 import { basename } from 'node:path';
 import { main, VERSION } from './cli.js';
 import { directoryWordRefusal, isCommandWord } from './command-words.js';
-import { writeOut } from './output.js';
+import { reportFailure } from './failure.js';
 import { guardProcess } from './signals.js';
-import { jsonText } from './text.js';
-import { EXIT, printErrors } from './ui.js';
+import { EXIT } from './ui.js';
 
 const args = process.argv.slice(2);
 // For the whole process, not only while a run is under way: each run removes its own handlers when
@@ -19,8 +18,7 @@ if (basename(process.argv[1] ?? '').startsWith('pyservice') && args[0] === 'new'
 // A mistyped command (updte), a command not first, or a bare word inside a project is not a directory.
 const refusal = isCommandWord(args[0]) ? undefined : directoryWordRefusal(args, () => process.cwd());
 if (refusal !== undefined) {
-  if (args.includes('--json')) writeOut(`${jsonText({ ok: false, errors: [refusal], details: [], exitCode: EXIT.usage })}\n`);
-  printErrors([refusal]);
+  reportFailure({ lines: [refusal], details: [], code: EXIT.usage }, args.includes('--json'));
   process.exitCode = EXIT.usage;
 } else if (isCommandWord(args[0])) {
   const { runCommand } = await import('./commands.js');

@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { compatViolations } from './compat.js';
+import { describeError, reportFailure } from './failure.js';
 import { GENERATORS, type BasePlan, type Generator, type RunContext } from './generator.js';
 import { helpText } from './help.js';
 import { runGenerator } from './plop.js';
@@ -18,10 +19,9 @@ import { replacedFiles, reportJson, reportText, type Outcome } from './report.js
 import { answerProblems, fillDefaults, isComplete } from './resolve.js';
 import { writeErrorOf } from './service.js';
 import { guardProcess, noteReplaced } from './signals.js';
-import { writeErr, writeOut } from './output.js';
-import { jsonText } from './text.js';
+import { writeOut } from './output.js';
 import { CliError, EXIT, printErrors } from './ui.js';
-import { checkWorkingDirectory, explainFsError, planWrite, WriteFailed, WriteRefused } from './write.js';
+import { checkWorkingDirectory, planWrite, WriteRefused } from './write.js';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -130,25 +130,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return EXIT.ok;
   } catch (error) {
-    const { lines, details, code } = describeError(error);
-    if (json) writeOut(`${jsonText({ ok: false, errors: lines, details, exitCode: code })}\n`);
-    if (code === EXIT.cancelled) writeErr('Cancelled: nothing was written.\n');
-    else printErrors(lines, details);
-    return code;
+    const failure = describeError(error);
+    reportFailure(failure, json);
+    return failure.code;
   } finally {
     release();
   }
-}
-
-export function describeError(error: unknown): { lines: string[]; details: string[]; code: number } {
-  if (error instanceof CliError) return { lines: error.lines, details: error.details, code: error.exitCode };
-  if (error instanceof WriteRefused) return { lines: [error.message], details: error.details, code: EXIT.usage };
-  if (error instanceof WriteFailed) return { lines: [error.message], details: error.details, code: EXIT.failure };
-  if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'InterviewCancelled')) return { lines: ['cancelled'], details: [], code: EXIT.cancelled };
-  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
-    const failure = explainFsError(error);
-    return { lines: [failure.message], details: failure.details, code: failure instanceof WriteRefused ? EXIT.usage : EXIT.failure };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { lines: [`unexpected failure: ${message}`], details: [], code: EXIT.failure };
 }

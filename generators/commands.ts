@@ -15,6 +15,7 @@ import { entry, helpWidth, wrap } from './help.js';
 import { terminalWidth, twoColumns } from './width.js';
 import { compatViolations } from './compat.js';
 import { fileDiff } from './diff.js';
+import { describeError, reportFailure } from './failure.js';
 import { GENERATORS, type RunContext } from './generator.js';
 import { changedSincePlan, visibleFiles, type Command, type LivingPlan } from './living.js';
 import { describe as describeReason } from './merge.js';
@@ -23,16 +24,15 @@ import { defaultOf, setAnswer } from './resolve.js';
 import { toolStatus } from './tool-check.js';
 import { TOOLS } from './tools.js';
 import { applyErrorOf, DOCKER_KEYS, type DockerKey } from './project.js';
-import { findProject, RecordError, type Project } from './record.js';
-import { RouteError } from './route.js';
-import { bold, CliError, cyan, dim, EXIT, green, printErrors, red, yellow } from './ui.js';
+import { findProject, type Project } from './record.js';
+import { bold, CliError, cyan, dim, EXIT, green, red, yellow } from './ui.js';
 import { writeErr, writeOut } from './output.js';
 import { guardProcess } from './signals.js';
 import { openSession, refuseInterrupted, type Session } from './session.js';
 import { refuseDuringGitOperation } from './git-state.js';
 import { npmHonoured } from './npm-env.js';
-import { quoted, visible } from './text.js';
-import { WriteFailed, WriteRefused } from './write.js';
+import { jsonText, quoted, visible } from './text.js';
+import { checkWorkingDirectory } from './write.js';
 
 const CONTROLS = {
   yes: { flag: 'yes', short: 'y', help: 'ask nothing: take what the flags say (and apply without confirming)' },
@@ -318,7 +318,7 @@ function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean
       nextSteps: outcome.nothing ? [] : stepsAfter(plan),
       ...(outcome.warning ? { warning: outcome.warning } : {}),
     };
-    writeOut(`${JSON.stringify(summary, null, 2)}\n`);
+    writeOut(`${jsonText(summary)}\n`);
     return;
   }
   const out: string[] = [title(plan)];
@@ -362,6 +362,7 @@ export async function runCommand(argv: readonly string[], version: string): Prom
   const unguard = guardProcess();
   let session: Session | undefined;
   try {
+    checkWorkingDirectory(); // a deleted working directory: the same one line as creation
     const args = parseCommand(argv);
     Object.assign(args.controls, npmHonoured(process.env, args.controls)); // `npm exec pyservice update --dry-run` (no --): npm kept it
     if (args.controls.help) {
@@ -414,10 +415,9 @@ export async function runCommand(argv: readonly string[], version: string): Prom
     report(plan, args, { applied: true, nothing, ...(result.warning ? { warning: result.warning } : {}) });
     return plan.files.some((f) => f.action === 'conflict') ? EXIT.failure : EXIT.ok;
   } catch (error) {
-    const { lines, details, code } = describeError(error);
-    if (json) writeOut(`${JSON.stringify({ ok: false, errors: lines, details, exitCode: code }, null, 2)}\n`);
-    if (code === EXIT.cancelled) writeErr('Cancelled: nothing was changed.\n');
-    else printErrors(lines, details);
+    const failure = describeError(error);
+    reportFailure(failure, json, 'Cancelled: nothing was changed.');
+    const { lines, code } = failure;
     if (code === EXIT.usage && !json && lines.some((l) => l.includes('--') || l.startsWith('unexpected'))) {
       writeErr(`${dim('Usage:', process.stderr)} ${USAGE[parseCommand(argv).command]}\n`);
     }
@@ -448,15 +448,4 @@ function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
   const out = {} as Pick<T, K>;
   for (const key of keys) out[key] = from[key];
   return out;
-}
-
-function describeError(error: unknown): { lines: string[]; details: string[]; code: number } {
-  if (error instanceof CliError) return { lines: error.lines, details: error.details, code: error.exitCode };
-  if (error instanceof RecordError || error instanceof RouteError || error instanceof WriteRefused) {
-    return { lines: [error.message], details: error.details, code: EXIT.usage };
-  }
-  if (error instanceof WriteFailed) return { lines: [error.message], details: error.details, code: EXIT.failure };
-  if (error instanceof Error && error.name === 'ExitPromptError') return { lines: ['cancelled'], details: [], code: EXIT.cancelled };
-  const message = error instanceof Error ? error.message : String(error);
-  return { lines: [`unexpected failure: ${message}`], details: [], code: EXIT.failure };
 }

@@ -6,199 +6,33 @@
  * and whether it is recorded in the project. argv.ts, resolve.ts, prompts.ts,
  * help.ts and render.ts's recorded answers all walk this table; none of them
  * names an option.
+ *
+ * The entries' shape is option-types.ts, the parsers they name are
+ * option-parsers.ts; this module re-exports what importers need from both.
  */
-import { basename, resolve } from 'node:path';
-import { checkName, suggestName } from './names.js';
 import { gitConfigValues } from './git-config.js';
+import {
+  authorFromGit,
+  choiceOption,
+  DEFAULT_DIRECTORY,
+  formatAuthor,
+  nameFromDirectory,
+  parseAuthor,
+  parseBoolean,
+  parseDescription,
+  parseDirectory,
+  parseName,
+  parsePoetryVersion,
+  parsePort,
+  yesNo,
+} from './option-parsers.js';
+import { GIT_KEYS, ok, option, type Choice, type Known, type Machine, type OptionDef, type Parsed } from './option-types.js';
 import { toolStatus } from './tool-check.js';
 import { TOOLS } from './tools.js';
-import { directoryProblem, quoted, textProblem } from './text.js';
 import { PYTHON_VERSIONS, VERSIONS } from './versions.js';
 
-/** What parsing a raw value produced: the value, or what is wrong with it (and a value to suggest). */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string; suggestion?: string };
+export { GIT_KEYS, type Author, type Choice, type DefaultSpec, type GitKey, type Known, type Machine, type OptionDef, type OptionKind, type Parsed, type Stage } from './option-types.js';
 
-export interface Author {
-  readonly name: string;
-  readonly email?: string;
-}
-
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = (problem: string, suggestion?: string): Parsed<never> =>
-  suggestion === undefined ? { ok: false, problem } : { ok: false, problem, suggestion };
-
-/** What a derived default may look at besides the other answers. Each is computed only when asked for. */
-export interface Machine {
-  /** A terminal session (prompts are possible). */
-  readonly interactive: boolean;
-  readonly poetryAvailable: () => boolean;
-  readonly gitConfig: (key: GitKey) => string | undefined;
-}
-
-/** The git settings the defaults read (the author's). */
-export const GIT_KEYS = ['user.name', 'user.email'] as const;
-export type GitKey = (typeof GIT_KEYS)[number];
-
-export interface Choice<V extends string = string> {
-  readonly value: V;
-  /** What the choice generates, shown in the question; may depend on answers known so far. */
-  readonly label: string | ((known: Known) => string);
-  /** Why one would pick it: shown under the highlighted choice. */
-  readonly hint: string | ((known: Known) => string);
-}
-
-/** How the option's value is typed in: flag parsing and the prompt kind follow from it. */
-export type OptionKind = 'positional' | 'string' | 'choice' | 'number' | 'boolean';
-
-/**
- * When a terminal session asks for the option:
- * - `core`: asked in every session (the questions that shape the service), unless given or decided;
- * - `customise`: takes its default, shown in the summary with its flag; asked if the user chooses to
- *   customise, or when no default can be derived;
- * - `never`: a flag only.
- */
-export type Stage = 'core' | 'customise' | 'never';
-
-/** Answers known so far, by option key (values are checked by their own parsers). */
-export type Known = { readonly [key: string]: unknown };
-
-export interface OptionDef<T> {
-  readonly kind: OptionKind;
-  /** Long flag without dashes (absent for the positional directory). */
-  readonly flag?: string;
-  /** Placeholder shown in --help. */
-  readonly valueName?: string;
-  readonly help: string;
-  /** A short name, for the summary of defaults. */
-  readonly title: string;
-  readonly stage: Stage;
-  /** Prompt text (options of stage `never` have none). */
-  readonly message?: string;
-  readonly choices?: readonly Choice[];
-  /**
-   * A choice option whose question also picks `with`: one question over every
-   * compatible pair (the runtime image and its Python).
-   */
-  readonly with?: string;
-  readonly parse: (raw: string) => Parsed<T>;
-  /** The value used when none is given: static, or derived from the answers before it in the table. */
-  readonly default: DefaultSpec<T>;
-  /** Written to the project's answers record. */
-  readonly recorded: boolean;
-  /** How a value reads in the summary and as a prompt default (String(value) if absent). */
-  readonly format?: (value: T) => string;
-  /** A check of the final value against the machine (e.g. --install needs poetry); the problem, if any. */
-  readonly check?: (value: T, machine: Machine) => string | undefined;
-}
-
-export type DefaultSpec<T> =
-  | { readonly value: T }
-  | { readonly derive: (known: Known, machine: Machine) => Parsed<T>; readonly help: string };
-
-/** An entry of the table; keeps `kind`, `recorded` and the default's shape literal for the key-set types below. */
-const option = <T, const Kind extends OptionKind, const R extends boolean, D extends DefaultSpec<T>>(
-  def: OptionDef<T> & { readonly kind: Kind; readonly recorded: R; readonly default: D },
-) => def;
-
-/** A choice option: its values, parser and question choices come from one list. */
-function choiceOption<V extends string, const R extends boolean, D extends DefaultSpec<V>>(
-  choices: readonly Choice<V>[],
-  def: Omit<OptionDef<V>, 'kind' | 'choices' | 'parse'> & { readonly recorded: R; readonly default: D },
-) {
-  return { ...def, kind: 'choice' as const, choices, parse: parseChoice(choices) };
-}
-
-/** Why a value that is not offered is not offered, where there is more to say than the list. */
-const NOT_OFFERED: Readonly<Record<string, string>> = {
-  '3.10': 'Python 3.10 reached end of life in October 2026',
-  '3.9': 'Python 3.9 reached end of life in October 2025',
-};
-
-function parseChoice<V extends string>(choices: readonly Choice<V>[]) {
-  return (raw: string): Parsed<V> => {
-    const found = choices.find((c) => c.value === raw);
-    if (found) return ok(found.value);
-    const why = NOT_OFFERED[raw] ? ` (${NOT_OFFERED[raw]})` : '';
-    return bad(`${quoted(raw)} is not one of: ${choices.map((c) => c.value).join(', ')}${why}`);
-  };
-}
-
-function parseDescription(raw: string): Parsed<string> {
-  const text = raw.trim();
-  if (text.length === 0) return bad('is empty: describe the service in one line');
-  const problem = textProblem(text);
-  if (problem) return bad(problem);
-  if (text.length > 300) return bad(`is ${text.length} characters long; keep it to one line of at most 300`);
-  return ok(text);
-}
-
-/** `Name <email>`, `Name`, or an empty string for no author. */
-function parseAuthor(raw: string): Parsed<Author | null> {
-  const text = raw.trim();
-  if (text.length === 0) return ok(null);
-  const problem = textProblem(text);
-  if (problem) return bad(problem);
-  const match = /^([^<>]*?)\s*(?:<([^<>]*)>)?$/.exec(text);
-  const name = match?.[1]?.trim() ?? '';
-  const email = match?.[2]?.trim();
-  if (!match || name.length === 0) return bad(`${quoted(text)} is not of the form "Name <email>" (or just "Name")`);
-  if (email !== undefined && !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(email)) {
-    return bad(`${quoted(email)} is not an email address`);
-  }
-  return ok(email === undefined ? { name } : { name, email });
-}
-
-const formatAuthor = (author: Author | null) => (author ? (author.email ? `${author.name} <${author.email}>` : author.name) : '');
-
-/** `git config user.name/user.email`, when set and valid; else no author. */
-function authorFromGit(_known: Known, machine: Machine): Parsed<Author | null> {
-  const name = machine.gitConfig('user.name');
-  if (!name) return ok(null);
-  const email = machine.gitConfig('user.email');
-  const full = parseAuthor(email ? `${name} <${email}>` : name);
-  if (full.ok) return full;
-  const nameOnly = parseAuthor(name);
-  return nameOnly.ok ? nameOnly : ok(null);
-}
-
-function parsePort(raw: string): Parsed<number> {
-  if (!/^\d{1,5}$/.test(raw.trim())) return bad(`${quoted(raw)} is not a whole number from 1 to 65535`);
-  const port = Number(raw.trim());
-  return port >= 1 && port <= 65535 ? ok(port) : bad(`${port} is outside 1–65535`);
-}
-
-function parsePoetryVersion(raw: string): Parsed<string> {
-  const text = raw.trim();
-  const match = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) return bad(`${quoted(raw)} is not a release version such as ${VERSIONS.poetry}`);
-  if (Number(match[1]) < 2) {
-    return bad(`Poetry ${text} is too old: the project needs Poetry ${VERSIONS.poetryMin} or newer (poetry sync, PEP 621 [project])`);
-  }
-  return ok(text);
-}
-
-function parseName(raw: string): Parsed<string> {
-  const check = checkName(raw.trim());
-  return check.ok ? ok(check.name) : bad(`${quoted(raw)} is ${check.problem}`);
-}
-
-/** The distribution name implied by the directory: its basename, normalised. */
-function nameFromDirectory(known: Known): Parsed<string> {
-  const base = basename(resolve(String(known.directory ?? DEFAULT_DIRECTORY)));
-  const check = checkName(base);
-  if (check.ok) return ok(check.name);
-  return bad(`the directory's name ${quoted(base)} is ${check.problem}`, suggestName(base));
-}
-
-function parseDirectory(raw: string): Parsed<string> {
-  const problem = directoryProblem(raw);
-  return problem ? bad(problem) : ok(raw);
-}
-
-const parseBoolean = (raw: string): Parsed<boolean> => ok(raw === 'true');
-const yesNo = (value: boolean) => (value ? 'yes' : 'no');
-
-const DEFAULT_DIRECTORY = 'my-service';
 
 const slimImage = (known: Known) => VERSIONS.pythonImage(typeof known.python === 'string' ? known.python : 'X');
 
@@ -456,6 +290,8 @@ export type ImageKey = (typeof IMAGE_KEYS)[number];
 
 /** Recorded in the project's answers file. */
 export type RecordedKey = { [K in OptionKey]: (typeof OPTIONS)[K]['recorded'] extends true ? K : never }[OptionKey];
+/** The answers a project is generated from: the recorded ones (run-time switches such as --git are not). */
+export type ProjectAnswers = Pick<Answers, RecordedKey>;
 export const RECORDED_KEYS = OPTION_KEYS.filter((k): k is RecordedKey => OPTIONS[k].recorded);
 
 /** The static default of `key`, if it has one. */

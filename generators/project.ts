@@ -7,7 +7,7 @@
  * the writer, all or nothing, and then moves the base forward.
  */
 import { compatViolations } from './compat.js';
-import type { Generator, RunContext } from './generator.js';
+import type { Generator, RunContext } from './generator-types.js';
 import type { LivingPlan } from './living.js';
 import { IMAGE_KEYS } from './options.js';
 import { findProject } from './record.js';

@@ -10,19 +10,13 @@
  */
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DetailedError } from './errors.js';
 
 export const RECORD_FILE = '.pyservice.json';
 export const GENERATOR = 'create-pyservice';
 
 /** A record problem the user must fix: exit 2, nothing written. */
-export class RecordError extends Error {
-  constructor(
-    message: string,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-  }
-}
+export class RecordError extends DetailedError {}
 
 /** Bounds no generated project comes near: a longer path or a longer list is not a record we wrote. */
 export const MAX_PATH_LENGTH = 1024;

@@ -13,10 +13,9 @@ import { lstat, open } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { blobIds, dataObject, decodeSnapshot, encodeSnapshot, parseData, type Base } from './base-store.js';
 import { compatViolations } from './compat.js';
-import { RECORDED_KEYS, TABLE, type Answers, type RecordedKey } from './options.js';
+import { RECORDED_KEYS, TABLE, type Answers, type ProjectAnswers, type RecordedKey } from './options.js';
 import { legacyBase } from './record-legacy.js';
 import { GENERATOR, MAX_FILES, MAX_RECORD_BYTES, pathProblem, RECORD_FILE, RecordError } from './record-paths.js';
-import type { ProjectAnswers } from './render.js';
 
 export { blobId, blobIds, encodeSnapshot, gitBaseRef, gitWillHold, prepareBase, readBase, type Base, type PreparedBase } from './base-store.js';
 export { assertManagedPath, GENERATOR, pathProblem, RECORD_FILE, RecordError, SAFE_PATH } from './record-paths.js';

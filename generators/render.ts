@@ -16,7 +16,7 @@ import {
   tomlString,
   yamlString,
 } from './escape.js';
-import { OPTIONS, textOf, type Answers, type ChoiceKey, type Known, type OptionKey, type RecordedKey } from './options.js';
+import { OPTIONS, textOf, type Answers, type ChoiceKey, type Known, type OptionKey, type ProjectAnswers } from './options.js';
 import { initialRecord, RECORD_FILE } from './record.js';
 import { imageFacts, renderDockerfile } from './variants.js';
 import { DEV_DEPENDENCIES, VERSIONS, actionRef, requirement, versionRange } from './versions.js';
@@ -31,8 +31,8 @@ function makeArgument(text: string): string {
 
 export type RenderedFiles = Map<string, string>;
 
-/** The answers a project is generated from: the recorded ones (run-time switches such as --git are not). */
-export type ProjectAnswers = Pick<Answers, RecordedKey>;
+/** The answers a project is generated from: the recorded ones (run-time switches such as --git are not); defined in options.ts. */
+export type { ProjectAnswers } from './options.js';
 
 export { RECORD_FILE };
 

@@ -13,6 +13,7 @@
 import { templateFiles } from './template-source.js';
 import { quoted } from './text.js';
 import { PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString } from './escape.js';
+import { DetailedError } from './errors.js';
 
 /** Longest route name: every generated line then fits ruff's 100 columns. */
 export const ROUTE_NAME_MAX = 24;
@@ -21,14 +22,7 @@ export const MAIN_PY = 'app/main.py';
 export const ROUTERS_ANCHOR = '# pyservice:routers';
 
 /** A problem with what the user asked for (exit 2). */
-export class RouteError extends Error {
-  constructor(
-    message: string,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-  }
-}
+export class RouteError extends DetailedError {}
 
 /** Names the generated modules import or define: a route's derived names must not shadow them. */
 const TAKEN_CLASSES = new Set(['Annotated', 'APIRouter', 'Depends', 'HTTPException', 'Request', 'Service', 'BaseModel', 'Field', 'TestClient', 'LookupError']);

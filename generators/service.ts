@@ -11,7 +11,7 @@ import { possibleServicePaths, renderService, type RenderedFiles } from './rende
 import { OPTION_KEYS, type Answers, type OptionKey } from './options.js';
 import { applyChanges } from './apply.js';
 import { planWrite, writeFiles, type WritePlan } from './write.js';
-import type { BasePlan, Generator, RunContext } from './generator.js';
+import type { BasePlan, Generator, RunContext } from './generator-types.js';
 
 export interface ServicePlan extends BasePlan {
   readonly answers: Answers;

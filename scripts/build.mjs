@@ -3,7 +3,7 @@
 // templates are compiled into the bundle (scripts/lib/templates.mjs), and only
 // the part of node-plop we use is bundled (scripts/lib/node-plop-core.mjs).
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { nodePlopCore } from './lib/node-plop-core.mjs';
 import { compiledTemplates } from './lib/templates.mjs';
@@ -120,6 +120,18 @@ await build({
   entryPoints: { verify: 'scripts/verify.ts' },
   outdir: 'build',
   packages: 'external',
+});
+
+// Tests only (never published): the CLI behind an entry that installs the writer's step hook from the
+// environment (test/helpers/fault-cli.ts), so a spawned run can be killed or paused at a chosen step;
+// dist/ itself has no fault injection. (A tree without test/, as the next-release copy of the tests, skips it.)
+if (existsSync('test/helpers/fault-cli.ts')) await build({
+  ...common,
+  plugins: [nodePlopCore, compiledTemplates(), lazyBuiltins],
+  entryPoints: { cli: 'test/helpers/fault-cli.ts' },
+  outdir: 'build/fault-cli',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 });
 
 // Every package with code in the bundle, with its licence text: dist/THIRD_PARTY_NOTICES.md.

@@ -7,10 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderService } from '../../generators/render.js';
-import { listFiles, REPO } from '../helpers/cli.js';
+import { FAULT_CLI, listFiles, REPO } from '../helpers/cli.js';
+import { FAULTS_ENV } from '../helpers/faults.js';
 import { ADA, defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
 /** bin/, dist/ and package.json alone, as `npm install` puts them (without README and licences). */
@@ -68,6 +69,26 @@ describe.concurrent('the published bundle', () => {
     expect(result.status, result.stderr).toBe(0);
     const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
     expect(loaded.filter((m) => unused.test(m))).toEqual([]);
+  });
+
+  it('has no fault injection: dist/ reads no test hook from the environment, and such an environment changes nothing', () => {
+    const text = (dir: string) => listFiles(dir).filter((p) => p.endsWith('.js')).map((p) => readFileSync(join(dir, p), 'utf8')).join('\n');
+    const marks = [FAULTS_ENV, 'CREATE_PYSERVICE_TEST_HOOK', 'TEST_HOOK', '.reached', 'wait='];
+    const shipped = text(join(REPO, 'dist'));
+    expect(marks.filter((mark) => shipped.includes(mark))).toEqual([]);
+    // The test-only entry, built by the same script, does carry them: the check above would see a bundled hook.
+    const faulty = text(dirname(FAULT_CLI));
+    expect(marks.filter((mark) => faulty.includes(mark))).toEqual([FAULTS_ENV, '.reached', 'wait=']);
+    // What killed a run of the test entry at its first staged file is nothing to the published bin.
+    const cwd = mkdtempSync(join(tmpdir(), 'pyservice-nohook-'));
+    const result = spawnSync(process.execPath, [join(REPO, 'bin', 'create-pyservice.js'), 'svc', '--yes', '--no-git', '--no-install', '--author', ''], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', [FAULTS_ENV]: 'stage:SIGKILL', CREATE_PYSERVICE_TEST_HOOK: 'stage:SIGKILL' },
+    });
+    expect(result.signal).toBeNull();
+    expect(result.status, result.stderr).toBe(0);
+    expect(listFiles(join(cwd, 'svc'))).toContain('pyproject.toml');
   });
 
   it('packs to at most 150 kB, with bin/, dist/ and CHANGELOG.md and no templates/', () => {

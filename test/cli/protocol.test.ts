@@ -2,17 +2,18 @@
  * The protocol of every command that changes an existing project (`add route`,
  * `docker`, `update`): lock → recover → read → plan → confirm → re-verify →
  * apply → release, with real CLI processes, real signals (SIGKILL at each step
- * of the writer, through CREATE_PYSERVICE_TEST_HOOK), real concurrent runs and
+ * of the writer, through the test-only fault entry, test/helpers/faults.ts), real concurrent runs and
  * a real terminal.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, listFiles, read, runCli, sandbox, startCli, type CliResult } from '../helpers/cli.js';
+import { CLI, faults, listFiles, read, runCli, sandbox, startCli, type CliResult } from '../helpers/cli.js';
 import { KEY, startPty } from '../helpers/pty.js';
 
 const env = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...extra });
-const hook = (spec: string) => ({ CREATE_PYSERVICE_TEST_HOOK: spec });
+/** The writer stopped at a step (test/helpers/faults.ts): runCli/startCli then spawn the fault entry. */
+const hook = faults;
 
 /** Every file of the project with its content (.git aside): "exactly before or after" is equality of this. */
 const snapshot = (dir: string) => Object.fromEntries(listFiles(dir).map((p) => [p, readFileSync(join(dir, p), 'utf8')]));

@@ -4,7 +4,8 @@
  * at once, real file-system failures (read-only mounts, a full tmpfs, a user
  * without permission, a deleted working directory), git, a closed stdout.
  *
- * Moments are chosen with CREATE_PYSERVICE_TEST_HOOK (see generators/write.ts):
+ * Moments are chosen with the writer's step hook, installed by the test-only
+ * entry test/helpers/fault-cli.ts (see test/helpers/faults.ts):
  * `STEP[#n]:SIGNAL` sends a signal to the CLI itself at that step,
  * `STEP:wait=PATH` pauses there until PATH exists (after creating PATH.reached).
  * Checks that need no process of their own (messages, names) run main() in
@@ -14,7 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, listFiles, read, runCli, sandbox, startCli, type CliResult } from '../helpers/cli.js';
+import { CLI, faults, listFiles, read, runCli, sandbox, startCli, type CliResult } from '../helpers/cli.js';
 import { readPreset } from '../helpers/golden.js';
 import { runMain } from '../helpers/in-process.js';
 import { mountReadOnly, withMounts, withTmpfs } from '../helpers/mounts.js';
@@ -22,7 +23,8 @@ import { mountReadOnly, withMounts, withTmpfs } from '../helpers/mounts.js';
 const env = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...extra });
 /** The files of a default project (the reviewed golden list; the name does not change it). */
 const generated = (_name: string) => readPreset('default').paths;
-const hook = (spec: string) => ({ CREATE_PYSERVICE_TEST_HOOK: spec });
+/** The writer stopped at a step (test/helpers/faults.ts): runCli/startCli then spawn the fault entry. */
+const hook = faults;
 
 /** The user's directory before a --force run: two files the project replaces, one it does not know. */
 function userFiles(dir: string) {

@@ -3,9 +3,17 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FAULTS_ENV } from './faults.js';
 
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = join(REPO, 'dist', 'cli.js');
+/** The same CLI behind the test-only entry that installs the writer's step hook (faults.ts); built beside dist/ by scripts/build.mjs. */
+export const FAULT_CLI = join(REPO, 'build', 'fault-cli', 'cli.js');
+
+/** Run the CLI with the writer stopped at a step (faults.ts): the environment of the fault entry, which alone reads it. */
+export const faults = (spec: string): Record<string, string> => ({ [FAULTS_ENV]: spec });
+/** The CLI to spawn: the fault entry when the environment asks for faults, else the published bundle. */
+const cliFor = (env: Record<string, string | undefined> | undefined) => (env?.[FAULTS_ENV] ? FAULT_CLI : CLI);
 
 export interface CliResult {
   readonly code: number | null;
@@ -30,7 +38,7 @@ export function runCli(
   options: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; cli?: string },
 ): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
+    const child = spawn(process.execPath, [options.cli ?? cliFor(options.env), ...args], {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -57,7 +65,7 @@ export function runCli(
  * is what it has written to stderr so far (for tests that race or pause it).
  */
 export function startCli(args: readonly string[], cwd: string, extraEnv: Record<string, string>): { result: Promise<CliResult>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliFor(extraEnv), ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
