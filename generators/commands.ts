@@ -30,7 +30,7 @@ import { writeErr, writeOut } from './output.js';
 import { guardProcess } from './signals.js';
 import { openSession, refuseInterrupted, type Session } from './session.js';
 import { refuseDuringGitOperation } from './git-state.js';
-import { npmHonoured } from './npm-env.js';
+import { keptOptions, npmHonoured, ranByNpm, shellWord } from './npm-env.js';
 import { jsonText, quoted, visible } from './text.js';
 import { checkWorkingDirectory } from './write.js';
 
@@ -64,7 +64,7 @@ const SUMMARY: Readonly<Record<Command, string>> = {
 };
 
 /** Parse the words after the command word (all problems at once, like creation's flags). */
-export function parseCommand(argv: readonly string[]): CommandArgs {
+export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandArgs {
   const errors: string[] = [];
   const controls = Object.fromEntries(Object.keys(CONTROLS).map((k) => [k, false])) as Record<ControlKey, boolean>;
   const given: Partial<Record<DockerKey, unknown>> = {};
@@ -146,6 +146,16 @@ export function parseCommand(argv: readonly string[]): CommandArgs {
       continue;
     }
     words.push(token);
+  }
+  if (command === 'docker' && ranByNpm(env)) {
+    // `npm create pyservice docker --runtime distroless` (no --): npm kept the option, and left its value as a word.
+    const typed = new Set([...seen.keys()].map((k) => OPTIONS[k].flag as string));
+    const kept = keptOptions(env, DOCKER_KEYS, typed, words).options;
+    if (kept.length > 0) {
+      const typedAgain = kept.flatMap((o) => [o.flag, ...(o.value !== undefined ? [shellWord(o.value)] : [])]).join(' ');
+      const instead = env.npm_command === 'init' ? `npm create pyservice@latest docker -- ${typedAgain}` : `npx create-pyservice docker ${typedAgain}`;
+      errors.push(`${kept.map((o) => o.flag).join(', ')}: npm kept ${kept.length > 1 ? 'these options' : 'this option'} for itself (options before -- are npm's), so docker never saw ${kept.length > 1 ? 'them' : 'it'}; run: ${instead}`);
+    }
   }
   const allowed = command === 'add route' ? 1 : 0;
   if (words.length > allowed) {

@@ -12,7 +12,7 @@
  * taken from npm (a refusal to write into a non-empty directory then names the corrected command);
  * every option of ours npm kept stops the run (exit 2) with the corrected command.
  */
-import { CONTROL_FLAGS, OPTION_KEYS, TABLE, type ControlKey, type Controls } from './options.js';
+import { CONTROL_FLAGS, OPTION_KEYS, TABLE, type ControlKey, type Controls, type OptionKey } from './options.js';
 
 /** Did npm (npm create/init, npm exec, npx) start us? */
 export const ranByNpm = (env: NodeJS.ProcessEnv) =>
@@ -66,11 +66,24 @@ export function npmKept(env: NodeJS.ProcessEnv, typed: ReadonlySet<string>, stra
     .filter((flag) => flag !== 'help' && flag !== 'version' && !typed.has(flag) && npmConfig(env, flag) === 'true')
     .map((flag) => `--${flag}`);
   const force = words.includes('--force');
+  const { options, git, gitWords } = keptOptions(env, OPTION_KEYS, typed, [...strays]);
+  const optionWords = options.flatMap((o) => [o.flag, ...(o.value !== undefined ? [shellWord(o.value)] : [])]);
+  words.unshift(...optionWords, ...gitWords);
+  return { honoured, ...(git === undefined ? {} : { git }), force, options, words };
+}
+
+/**
+ * Our options among `keys` that npm kept for itself (not in `typed`, the flags that reached our
+ * argv), each with its value: npm's own when it kept one (`--runtime=distroless`), else the
+ * stray word it left behind (`--runtime distroless` → "true" and the word `distroless`), taken
+ * out of `strays` so it is not reported again. `git` only for creation (npm has a git setting).
+ */
+export function keptOptions(env: NodeJS.ProcessEnv, keys: readonly OptionKey[], typed: ReadonlySet<string>, strays: string[]): { options: NpmKept['options']; git?: boolean; gitWords: string[] } {
   let git: boolean | undefined;
   const gitWords: string[] = [];
   const options: NpmKept['options'] = [];
-  const unused = [...strays];
-  for (const key of OPTION_KEYS) {
+  const unused = strays;
+  for (const key of keys) {
     const def = TABLE[key];
     if (!def.flag || typed.has(def.flag)) continue;
     const seen = npmConfig(env, def.flag);
@@ -100,9 +113,7 @@ export function npmKept(env: NodeJS.ProcessEnv, typed: ReadonlySet<string>, stra
     unused.splice(unused.indexOf(value), 1);
     options.push({ flag: `--${def.flag}`, value, fromStray: true });
   }
-  const optionWords = options.flatMap((o) => [o.flag, ...(o.value !== undefined ? [shellWord(o.value)] : [])]);
-  words.unshift(...optionWords, ...gitWords);
-  return { honoured, ...(git === undefined ? {} : { git }), force, options, words };
+  return { options, ...(git === undefined ? {} : { git }), gitWords };
 }
 
 export const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);

@@ -96,6 +96,25 @@ describe('npm create without -- (the real npm CLI)', () => {
     expect(existsSync(join(dir, 'app', 'routes', 'orders.py'))).toBe(false);
   }, 120_000);
 
+  it('docker options npm kept (npm create … docker --runtime distroless, npm exec … --port 9000): exit 2 with the corrected command, nothing changed', () => {
+    expect(npmCreate(['d-docker', '--yes', '--no-git']).status).toBe(0);
+    const dir = join(app, 'd-docker');
+    const before = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+    const viaCreate = spawnSync('npm', ['create', 'pyservice', 'docker', '--runtime', 'distroless', '--offline'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: npmEnv() });
+    expect(viaCreate.status, viaCreate.stdout).toBe(2);
+    expect(viaCreate.stderr).toContain('--runtime: npm kept this option for itself');
+    expect(viaCreate.stderr).toContain('run: npm create pyservice@latest docker -- --runtime distroless');
+    expect(viaCreate.stderr).not.toMatch(/unexpected argument/); // the value npm left behind is not a stray word
+    const viaExec = spawnSync('npm', ['exec', '--offline', 'pyservice', 'docker', '--port', '9000', '--server', 'gunicorn', '--yes'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: npmEnv() });
+    expect(viaExec.status, viaExec.stdout).toBe(2);
+    expect(viaExec.stderr).toMatch(/--server, --port: npm kept these options for itself.*run: npx create-pyservice docker --server gunicorn --port 9000/);
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toBe(before);
+    // After --, npm passes them on: the same change works.
+    const fixed = spawnSync('npm', ['create', 'pyservice', 'docker', '--offline', '--', '--runtime', 'distroless', '--yes'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: npmEnv() });
+    expect(fixed.status, fixed.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain('distroless');
+  }, 240_000);
+
   it('--yes in a terminal: no question asked', async () => {
     const pty = startPty(['create', 'pyservice', 'd-yes', '--yes', '--no-git', '--offline'], { cwd: app, env: npmEnv(), bin: ['npm'] });
     const screen = await pty.expect(/Created|Project directory|\? /, 120_000);
