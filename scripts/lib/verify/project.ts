@@ -4,7 +4,7 @@
  * through the harness (no image involved).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintDockerfile } from '../dockerfile-lint.js';
 import { ruffCheck, ruffVersion } from '../ruff.js';
@@ -65,4 +65,27 @@ export async function projectChecks(preset: Preset, dir: string): Promise<Projec
   const check = await timed('poetry check (check.sh)', () => run(join(HARNESS, 'check.sh'), [dir], join(LOG_DIR, `${id}.check.log`)));
   record(id, 'poetry check + compileall (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
   return { tests: `${passed} passed`, python, mypy: mypyOk ? `strict, ${mypyVersion}` : 'failed' };
+}
+
+/** What a developer's `.env` (and environment) may hold that the generated tests must not read. */
+export const HOSTILE_ENV = { PORT: '80800', LOG_LEVEL: 'LOUD', LOG_FORMAT: 'xml' } as const;
+
+/**
+ * The generated tests pass with a hostile `.env` beside them (in the project's root, where the
+ * settings look for it), and again with the same values in the environment (`run.sh ... -- sh -c`
+ * runs both in one prepared environment).
+ */
+export async function hostileEnvChecks(id: string, dir: string, work: string): Promise<void> {
+  const copy = join(work, `hostile-env-${id}`);
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(dir, copy, { recursive: true });
+  const pairs = Object.entries(HOSTILE_ENV).map(([k, v]) => `${k}=${v}`);
+  writeFileSync(join(copy, '.env'), `${pairs.join('\n')}\n`);
+  const pytest = 'pytest -p no:cacheprovider -q';
+  const script = `${pytest}; a=$?; env ${pairs.join(' ')} ${pytest}; b=$?; echo "HOSTILE-ENV $a $b"; [ $a = 0 ] && [ $b = 0 ]`;
+  const result = await timed('hostile .env (run.sh)', () => run(join(HARNESS, 'run.sh'), [copy, '--', 'sh', '-c', script], join(LOG_DIR, `${id}.hostile-env.log`)));
+  const [fileCode, envCode] = (/HOSTILE-ENV (\d+) (\d+)/.exec(result.output) ?? []).slice(1);
+  const counts = [...result.output.matchAll(/^=* ?(.*(?:passed|failed|error).*?) ?=*$/gm)].map((m) => m[1]!.trim());
+  record(id, `generated tests pass with a .env holding ${pairs.join(' ')} beside them`, fileCode === '0', fileCode === undefined ? tail(result.output, 3) : (counts[0] ?? `exit ${fileCode}`));
+  record(id, `generated tests pass with ${pairs.join(' ')} in the environment`, envCode === '0', envCode === undefined ? tail(result.output, 3) : (counts[1] ?? `exit ${envCode}`));
 }
