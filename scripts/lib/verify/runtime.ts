@@ -275,11 +275,18 @@ async function healthyChecks(id: string, on: string, name: string, engine: Engin
   record(id, `${on} hardened: HEALTHCHECK reports healthy within 15 s, as scheduled by dockerd`, state === 'healthy', took !== undefined ? `${state} after ${took.toFixed(1)} s` : `still ${state || 'no health state'} after 15 s`);
 }
 
-/** `stop -t 10` with a request in flight: < STOP_BUDGET_S, exit code 0, the request answered. */
+/**
+ * `stop -t 10` with two requests in flight (each client sent a POST's headers and half its body):
+ * one finishes its body once the server logs that it is shutting down and must be answered; the
+ * other never finishes, and the stop must still end in < STOP_BUDGET_S with exit code 0 (a bounded
+ * graceful shutdown, not the engine's SIGKILL after 10 s).
+ */
 async function stopChecks(id: string, on: string, name: string, engine: Engine, target: Target, logsNow: () => string): Promise<void> {
   const rid = `verify-inflight-${randomBytes(4).toString('hex')}`;
   const client = slowClient(target, rid);
-  const sent = await Promise.race([client.sent, sleep(15_000).then(() => false)]);
+  // A second client never finishes its body (a stuck or slow-loris client): it must not hold the stop until SIGKILL.
+  const stuck = slowClient(target, `${rid}-stuck`);
+  const sent = (await Promise.all([client.sent, stuck.sent].map((p) => Promise.race([p, sleep(15_000).then(() => false)])))).every(Boolean);
   const [cli, prefix] = engineCli(engine);
   const start = performance.now();
   const stopped = new Promise<number>((resolve) => {
@@ -296,8 +303,9 @@ async function stopChecks(id: string, on: string, name: string, engine: Engine, 
   const stopS = (performance.now() - start) / 1000;
   const response = await Promise.race([client.response, sleep(5_000).then(() => '(no answer)')]);
   client.kill();
+  stuck.kill();
   const exitCode = engineSync(engine, ['inspect', '--format', '{{.State.ExitCode}}', name]).stdout.trim();
-  record(id, `${on} stop -t ${STOP_GRACE_S} ends in < ${STOP_BUDGET_S} s with exit code 0`, code === 0 && stopS < STOP_BUDGET_S && exitCode === '0', `${stopS.toFixed(1)} s, exit code ${exitCode || '?'}`);
+  record(id, `${on} stop -t ${STOP_GRACE_S} ends in < ${STOP_BUDGET_S} s with exit code 0, although a client never finishes its request`, code === 0 && stopS < STOP_BUDGET_S && exitCode === '0', `${stopS.toFixed(1)} s, exit code ${exitCode || '?'}`);
   const status = /^HTTP\/[\d.]+ (\d{3})/.exec(response)?.[1];
   record(
     id,
