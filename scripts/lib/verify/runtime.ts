@@ -231,7 +231,7 @@ async function hardenedChecks(id: string, on: string, tag: string, cport: number
     if (!up) return;
     const sent = `verify-${randomBytes(6).toString('hex')}`;
     const echoed = get(target, '/health', sent);
-    record(id, `${on} X-Request-ID sent (${sent}) comes back unchanged`, echoed.requestId === sent, `got ${echoed.requestId === undefined ? 'no X-Request-ID' : JSON.stringify(echoed.requestId)}`);
+    record(id, `${on} an X-Request-ID sent (verify-<random>) comes back unchanged`, echoed.requestId === sent, `sent ${sent}, got ${echoed.requestId === undefined ? 'no X-Request-ID' : JSON.stringify(echoed.requestId)}`);
     const generated = get(target, '/health');
     record(id, `${on} no X-Request-ID sent: a generated 32-hex id comes back`, /^[0-9a-f]{32}$/.test(generated.requestId ?? ''), `got ${generated.requestId === undefined ? 'no X-Request-ID' : JSON.stringify(generated.requestId)}`);
     const hostile: [string, string][] = [
