@@ -75,6 +75,9 @@ export const HOSTILE_ENV = { PORT: '80800', LOG_LEVEL: 'LOUD', LOG_FORMAT: 'xml'
  * settings look for it), and again with the same values in the environment (`run.sh ... -- sh -c`
  * runs both in one prepared environment).
  */
+/** What pytest's exit statuses mean. */
+const PYTEST_EXIT: Record<string, string> = { '1': 'tests failed', '2': 'interrupted', '3': 'internal error', '4': 'usage error: collection could not start', '5': 'no tests collected' };
+
 export async function hostileEnvChecks(id: string, dir: string, work: string): Promise<void> {
   const copy = join(work, `hostile-env-${id}`);
   rmSync(copy, { recursive: true, force: true });
@@ -82,10 +85,18 @@ export async function hostileEnvChecks(id: string, dir: string, work: string): P
   const pairs = Object.entries(HOSTILE_ENV).map(([k, v]) => `${k}=${v}`);
   writeFileSync(join(copy, '.env'), `${pairs.join('\n')}\n`);
   const pytest = 'pytest -p no:cacheprovider -q';
-  const script = `${pytest}; a=$?; env ${pairs.join(' ')} ${pytest}; b=$?; echo "HOSTILE-ENV $a $b"; [ $a = 0 ] && [ $b = 0 ]`;
+  const script = `${pytest}; a=$?; echo HOSTILE-ENV-SECOND-RUN; env ${pairs.join(' ')} ${pytest}; b=$?; echo "HOSTILE-ENV $a $b"; [ $a = 0 ] && [ $b = 0 ]`;
   const result = await timed('hostile .env (run.sh)', () => run(join(HARNESS, 'run.sh'), [copy, '--', 'sh', '-c', script], join(LOG_DIR, `${id}.hostile-env.log`)));
   const [fileCode, envCode] = (/HOSTILE-ENV (\d+) (\d+)/.exec(result.output) ?? []).slice(1);
-  const counts = [...result.output.matchAll(/^=* ?(.*(?:passed|failed|error).*?) ?=*$/gm)].map((m) => m[1]!.trim());
-  record(id, `generated tests pass with a .env holding ${pairs.join(' ')} beside them`, fileCode === '0', fileCode === undefined ? tail(result.output, 3) : (counts[0] ?? `exit ${fileCode}`));
-  record(id, `generated tests pass with ${pairs.join(' ')} in the environment`, envCode === '0', envCode === undefined ? tail(result.output, 3) : (counts[1] ?? `exit ${envCode}`));
+  // pytest -q's summary line of each run: "16 passed in 0.4s", "1 error in 0.6s", "2 failed, 14 passed in ..."
+  const summary = (text: string) => /^(?:=+ )?(\d+ (?:passed|failed|errors?|skipped)\b.*?)(?: =+)?$/m.exec(text)?.[1]?.trim();
+  const cause = (text: string) => (/^ImportError while loading conftest/m.test(text) ? `; ${/^E +(.*Error.*)$/m.exec(text)?.[1] ?? 'conftest.py could not be imported'}` : '');
+  const detail = (code: string | undefined, text: string) => {
+    if (code === undefined) return tail(result.output, 3);
+    const count = summary(text);
+    return code === '0' ? (count ?? '') : `pytest exit ${code} (${PYTEST_EXIT[code] ?? 'error'})${count ? `: ${count}` : cause(text)}`;
+  };
+  const [fileRun = '', envRun = ''] = result.output.split(/^HOSTILE-ENV-SECOND-RUN$/m);
+  record(id, `generated tests pass with a .env holding ${pairs.join(' ')} beside them`, fileCode === '0', detail(fileCode, fileRun));
+  record(id, `generated tests pass with ${pairs.join(' ')} in the environment`, envCode === '0', detail(envCode, envRun));
 }
