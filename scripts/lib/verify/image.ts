@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEPS_VARIANTS, NO_LOCK_WARNING } from '../../../generators/variants.js';
 import { addRow, BUDGET, defaults, ENGINE_LABEL, HARNESS, HARNESS_HOME, LOG_DIR, mb, presetId, record, run, tail, type Engine, type Preset } from './context.js';
+import { engineCli, imageTag, markBuilt, PROXY_ENV, PROXY_URL, proxyArgs } from './container.js';
 import { timed } from './times.js';
 
 /** How each engine's HEALTHCHECK verdict is obtained (see the harness README). */
@@ -27,12 +28,6 @@ const FORBIDDEN_IN_IMAGE: readonly [string, RegExp][] = [
   ['.git', /(^|\/)\.git\//],
   ['wheel files', /\.whl$/],
 ];
-
-/** The engine's CLI: podman with the harness's storage, or docker talking to the harness's dockerd. */
-function engineCli(engine: Engine): [string, string[]] {
-  if (engine === 'podman') return [join(HARNESS, 'podman.sh'), []];
-  return ['bash', ['-c', 'source "$0/lib.sh" && hdocker "$@"', HARNESS]];
-}
 
 /** Every path in an image's filesystem, read by exporting a container created from it. */
 export function imagePaths(engine: Engine, tag: string): string[] {
@@ -92,7 +87,7 @@ export async function imageChecks(preset: Preset, dir: string, work: string, eng
   const build = await buildAndRun(
     engine,
     dir,
-    ['--json', jsonPath, '--timeout', String(BUDGET.startToHealthS), '--touch', 'app/main.py', '--tag', `localhost/pyservice-verify/${id}:${engine}`],
+    ['--json', jsonPath, '--timeout', String(BUDGET.startToHealthS), '--touch', 'app/main.py', '--tag', imageTag(id, engine), ...proxyArgs()],
     join(LOG_DIR, `${id}.${engine}.build.log`),
   );
   if (!existsSync(jsonPath)) {
@@ -100,13 +95,14 @@ export async function imageChecks(preset: Preset, dir: string, work: string, eng
     return;
   }
   const result = JSON.parse(readFileSync(jsonPath, 'utf8')) as HarnessJson;
+  if (result.size_bytes !== null) markBuilt(imageTag(id, engine));
   const upS = Number(/up after ([\d.]+)s/.exec(build.output)?.[1] ?? NaN);
   record(id, `${on} image builds, runs and answers GET /health with 2xx`, result.endpoint_ok === true, result.ok ? '' : (result.reason ?? tail(build.output)));
   if (!result.endpoint_ok) return;
   const user = result.user ?? '';
   const rootUser = user === '' || /^(0|root)(:|$)/.test(user);
   record(id, `${on} image user is not root`, !rootUser, `USER ${user || '(unset: root)'}`);
-  record(id, `${on} HEALTHCHECK present and reports healthy, ${HEALTH_BY[engine]}`, result.healthcheck !== null && result.health_ok === true, (result.healthcheck ?? []).join(' '));
+  record(id, `${on} HEALTHCHECK present and reports healthy with proxy variables set (${PROXY_ENV.map((kv) => kv.split('=')[0]).join(', ')} = ${PROXY_URL}, unreachable), ${HEALTH_BY[engine]}`, result.healthcheck !== null && result.health_ok === true, (result.healthcheck ?? []).join(' '));
   record(id, `${on} start → /health 200 within ${BUDGET.startToHealthS} s`, upS <= BUDGET.startToHealthS, `${upS} s`);
   record(id, `${on} code-only rebuild reuses the dependency layer`, result.deps_cached === true, `rebuild ${result.rebuild_s} s`);
   // Judge what our Dockerfile adds, not what the base image ships (e.g. Debian's ensurepip wheels).

@@ -13,7 +13,9 @@ import { restorePipSaving, badCases, makeLockWithoutPoetry, pipSaving, type PipS
 import { hashFiles, sha256, type UnitCache } from './cache.js';
 import { capturing, defaults, ENGINE_LABEL, ENGINES, LOG_DIR, projectFacts, presetId, pythonNote, record, replay, type Choices, type Preset, type ProjectFacts } from './context.js';
 import { buildkitLint, imageChecks, noLockBuild, plantSecrets } from './image.js';
-import { projectChecks, staticChecks } from './project.js';
+import { dependencyAdded } from './deps-added.js';
+import { hostileEnvChecks, projectChecks, staticChecks } from './project.js';
+import { hardenedRun, startIntervalCheck } from './runtime.js';
 import { timed } from './times.js';
 import { generatedTrees, typeCheckGenerated } from './typecheck.js';
 
@@ -150,7 +152,51 @@ export function units(): Unit[] {
           const project = needProject(ctx, preset.choices, preset.id);
           if (!project) return;
           plantSecrets(project.dir);
+          startIntervalCheck(preset.id, project.files.get('Dockerfile'));
           await imageChecks(preset, project.dir, ctx.work, engine);
+        },
+      });
+      list.push({
+        id: `runtime:${preset.id}:${engine}`,
+        what: `${preset.id} served by ${ENGINE_LABEL[engine]} with a read-only root and no capabilities: X-Request-ID, JSON logs, HEALTHCHECK, stop with a request in flight`,
+        preset: preset.id,
+        needs: [`image:${preset.id}:${engine}`],
+        inputs: (ctx) => {
+          const files = filesOf(ctx, preset.choices);
+          return files && sha256(files, engine);
+        },
+        async run(ctx) {
+          const project = needProject(ctx, preset.choices, preset.id);
+          if (project) await hardenedRun(preset, project.dir, project.files, engine);
+        },
+      });
+    }
+    list.push({
+      id: `hostile-env:${preset.id}`,
+      what: `${preset.id}: the generated tests pass with a hostile .env beside them and the same values in the environment`,
+      preset: preset.id,
+      inputs: (ctx) => filesOf(ctx, preset.choices),
+      async run(ctx) {
+        const project = needProject(ctx, preset.choices, preset.id);
+        if (project) await hostileEnvChecks(preset.id, project.dir, ctx.work);
+      },
+    });
+  }
+  for (const deps of ['wheels', 'venv'] as const) {
+    const choices: Choices = { ...defaults, runtime: 'slim', deps };
+    const id = presetId(choices);
+    for (const engine of ENGINES) {
+      list.push({
+        id: `deps-added:${id}:${engine}`,
+        what: `${id}: a dependency added to the project reaches the image ${ENGINE_LABEL[engine]} rebuilds with its layer cache (buildah #6609)`,
+        preset: id,
+        inputs: (ctx) => {
+          const files = filesOf(ctx, choices);
+          return files && sha256(files, engine);
+        },
+        async run(ctx) {
+          const project = needProject(ctx, choices, id);
+          if (project) await dependencyAdded(choices, project.dir, ctx.work, engine);
         },
       });
     }

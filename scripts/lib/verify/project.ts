@@ -4,7 +4,7 @@
  * through the harness (no image involved).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintDockerfile } from '../dockerfile-lint.js';
 import { ruffCheck, ruffVersion } from '../ruff.js';
@@ -65,4 +65,38 @@ export async function projectChecks(preset: Preset, dir: string): Promise<Projec
   const check = await timed('poetry check (check.sh)', () => run(join(HARNESS, 'check.sh'), [dir], join(LOG_DIR, `${id}.check.log`)));
   record(id, 'poetry check + compileall (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
   return { tests: `${passed} passed`, python, mypy: mypyOk ? `strict, ${mypyVersion}` : 'failed' };
+}
+
+/** What a developer's `.env` (and environment) may hold that the generated tests must not read. */
+export const HOSTILE_ENV = { PORT: '80800', LOG_LEVEL: 'LOUD', LOG_FORMAT: 'xml' } as const;
+
+/**
+ * The generated tests pass with a hostile `.env` beside them (in the project's root, where the
+ * settings look for it), and again with the same values in the environment (`run.sh ... -- sh -c`
+ * runs both in one prepared environment).
+ */
+/** What pytest's exit statuses mean. */
+const PYTEST_EXIT: Record<string, string> = { '1': 'tests failed', '2': 'interrupted', '3': 'internal error', '4': 'usage error: collection could not start', '5': 'no tests collected' };
+
+export async function hostileEnvChecks(id: string, dir: string, work: string): Promise<void> {
+  const copy = join(work, `hostile-env-${id}`);
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(dir, copy, { recursive: true });
+  const pairs = Object.entries(HOSTILE_ENV).map(([k, v]) => `${k}=${v}`);
+  writeFileSync(join(copy, '.env'), `${pairs.join('\n')}\n`);
+  const pytest = 'pytest -p no:cacheprovider -q';
+  const script = `${pytest}; a=$?; echo HOSTILE-ENV-SECOND-RUN; env ${pairs.join(' ')} ${pytest}; b=$?; echo "HOSTILE-ENV $a $b"; [ $a = 0 ] && [ $b = 0 ]`;
+  const result = await timed('hostile .env (run.sh)', () => run(join(HARNESS, 'run.sh'), [copy, '--', 'sh', '-c', script], join(LOG_DIR, `${id}.hostile-env.log`)));
+  const [fileCode, envCode] = (/HOSTILE-ENV (\d+) (\d+)/.exec(result.output) ?? []).slice(1);
+  // pytest -q's summary line of each run: "16 passed in 0.4s", "1 error in 0.6s", "2 failed, 14 passed in ..."
+  const summary = (text: string) => /^(?:=+ )?(\d+ (?:passed|failed|errors?|skipped)\b.*?)(?: =+)?$/m.exec(text)?.[1]?.trim();
+  const cause = (text: string) => (/^ImportError while loading conftest/m.test(text) ? `; ${/^E +(.*Error.*)$/m.exec(text)?.[1] ?? 'conftest.py could not be imported'}` : '');
+  const detail = (code: string | undefined, text: string) => {
+    if (code === undefined) return tail(result.output, 3);
+    const count = summary(text);
+    return code === '0' ? (count ?? '') : `pytest exit ${code} (${PYTEST_EXIT[code] ?? 'error'})${count ? `: ${count}` : cause(text)}`;
+  };
+  const [fileRun = '', envRun = ''] = result.output.split(/^HOSTILE-ENV-SECOND-RUN$/m);
+  record(id, `generated tests pass with a .env holding ${pairs.join(' ')} beside them`, fileCode === '0', detail(fileCode, fileRun));
+  record(id, `generated tests pass with ${pairs.join(' ')} in the environment`, envCode === '0', detail(envCode, envRun));
 }
