@@ -3,13 +3,14 @@
  * Also `make lock` on a machine with Docker and no Poetry.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEPS_VARIANTS } from '../../../generators/variants.js';
 import { VERSIONS } from '../../../generators/versions.js';
 import { lintDockerfile } from '../dockerfile-lint.js';
 import { defaults, ENGINE_LABEL, ENGINES, HARNESS, LOG_DIR, mb, presetId, record, rows, run, tail, type Engine } from './context.js';
 import { basePathsOf, buildAndRun, buildkitLint, imagePaths, pipInVenv, type HarnessJson } from './image.js';
+import { copyWithoutLock } from './project.js';
 
 /** A build under `engine` that must fail: the FAIL reason build-and-run gives, or '' if it passed. */
 async function mustFailToRun(engine: Engine, dir: string, name: string): Promise<string> {
@@ -27,7 +28,7 @@ export async function badCases(work: string, dirs: Map<string, string>) {
   }
   // 1. The second article's bug: a venv from python:3.13-slim copied into distroless, not re-pointed.
   const broken = join(work, 'bad-distroless');
-  cpSync(distroless, broken, { recursive: true });
+  copyWithoutLock(distroless, broken);
   const dockerfile = readFileSync(join(broken, 'Dockerfile'), 'utf8');
   const withoutFix = dockerfile.replace('COPY --from=venv-distroless ', 'COPY --from=builder ');
   if (withoutFix === dockerfile) record('bad cases', 'venv → distroless without the interpreter-path fix', false, 'could not remove the fix from the Dockerfile');
@@ -43,7 +44,7 @@ export async function badCases(work: string, dirs: Map<string, string>) {
   // runtime. Our rule PS001 catches it before any build; each engine proves the image is broken.
   const other = defaults.python === '3.14' ? '3.13' : '3.14';
   const mismatchedDir = join(work, 'bad-mismatch');
-  cpSync(base, mismatchedDir, { recursive: true });
+  copyWithoutLock(base, mismatchedDir);
   const mismatched = readFileSync(join(base, 'Dockerfile'), 'utf8').replace(
     'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime',
     `FROM python:${other}-slim-trixie AS runtime`,
@@ -57,13 +58,13 @@ export async function badCases(work: string, dirs: Map<string, string>) {
   }
   // 3. A project whose test fails must fail the pytest step.
   const failing = join(work, 'bad-test');
-  cpSync(base, failing, { recursive: true });
+  copyWithoutLock(base, failing);
   writeFileSync(join(failing, 'tests', 'test_health.py'), `${readFileSync(join(failing, 'tests', 'test_health.py'), 'utf8')}\n\ndef test_deliberately_broken() -> None:\n    assert 1 + 1 == 3\n`);
   const pytest = await run(join(HARNESS, 'pytest.sh'), [failing], join(LOG_DIR, 'bad-test.log'));
   record('bad cases', 'a failing generated test fails the pytest step', pytest.code === 1 && /1 failed/.test(pytest.output), `exit ${pytest.code}`);
   // 4. Starlette 1.x's TestClient on httpx warns on 3.14: with -W error, the test run must fail.
   const deprecated = join(work, 'bad-deprecated');
-  cpSync(base, deprecated, { recursive: true });
+  copyWithoutLock(base, deprecated);
   writeFileSync(
     join(deprecated, 'tests', 'test_testclient.py'),
     'from fastapi.testclient import TestClient\n\nfrom app.main import create_app\n\n\ndef test_health() -> None:\n    with TestClient(create_app()) as client:\n        assert client.get("/health").status_code == 200\n',
@@ -77,7 +78,7 @@ export async function badCases(work: string, dirs: Map<string, string>) {
   );
   // 5. A type error in the app must fail the mypy step.
   const untyped = join(work, 'bad-mypy');
-  cpSync(base, untyped, { recursive: true });
+  copyWithoutLock(base, untyped);
   writeFileSync(join(untyped, 'app', 'broken.py'), 'def port() -> int:\n    return "8000"\n');
   const mypy = await run(join(HARNESS, 'run.sh'), [untyped, '--', 'mypy'], join(LOG_DIR, 'bad-mypy.log'));
   record('bad cases', 'a type error in app/ fails the mypy step', mypy.code === 1 && /app\/broken\.py:2: error: Incompatible return value type/.test(mypy.output), `exit ${mypy.code}`);
@@ -104,7 +105,7 @@ export async function badCases(work: string, dirs: Map<string, string>) {
   ];
   for (const sloppy of sloppyCases) {
     const unlinted = join(work, sloppy.name);
-    cpSync(base, unlinted, { recursive: true });
+    copyWithoutLock(base, unlinted);
     writeFileSync(join(unlinted, 'Dockerfile'), sloppy.text);
     const lint = await buildkitLint(unlinted, join(LOG_DIR, `${sloppy.name}.log`));
     const missing = sloppy.expected.filter((rule) => !lint.warnings.some((w) => w.includes(`: ${rule}: `)));
@@ -132,7 +133,7 @@ function harnessFact(fn: string, python: string): string {
 export async function makeLockWithoutPoetry(base: string, work: string): Promise<void> {
   const id = `${presetId(defaults)} (make lock without Poetry)`;
   const dir = join(work, 'make-lock');
-  cpSync(base, dir, { recursive: true });
+  copyWithoutLock(base, dir);
   rmSync(join(dir, 'poetry.lock'), { force: true });
   const bin = join(work, 'docker-bin');
   mkdirSync(bin, { recursive: true });
@@ -177,7 +178,7 @@ async function pipInVenvBadCase(work: string, base: string): Promise<void> {
   // One engine is enough to show the check can fail; sizes are compared within podman's count.
   const ours = rows.find((r) => r.preset === presetId(defaults) && r.engine === 'podman');
   const dir = join(work, 'bad-pip');
-  cpSync(base, dir, { recursive: true });
+  copyWithoutLock(base, dir);
   const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
   const withPip = dockerfile.replace(/ \\\n\s+POETRY_VIRTUALENVS_OPTIONS_NO_PIP=true/, '');
   if (withPip === dockerfile || !ours) {

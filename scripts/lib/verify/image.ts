@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { DEPS_VARIANTS, NO_LOCK_WARNING } from '../../../generators/variants.js';
 import { addRow, BUDGET, defaults, ENGINE_LABEL, HARNESS, HARNESS_HOME, LOG_DIR, mb, presetId, record, run, tail, type Engine, type Preset } from './context.js';
 import { engineCli, imageTag, markBuilt, PROXY_ENV, PROXY_URL, proxyArgs } from './container.js';
+import { copyWithoutLock } from './project.js';
 import { timed } from './times.js';
 
 /** How each engine's HEALTHCHECK verdict is obtained (see the harness README). */
@@ -140,7 +141,10 @@ export async function imageChecks(preset: Preset, dir: string, work: string, eng
 export async function noLockBuild(dir: string, work: string, engine: Engine) {
   const id = `${presetId(defaults)} (no poetry.lock)`;
   const jsonPath = join(work, `nolock.${engine}.json`);
-  const build = await buildAndRun(engine, dir, ['--no-lock', '--no-rebuild', '--json', jsonPath, '--tag', `localhost/pyservice-verify/nolock:${engine}`], join(LOG_DIR, `nolock.${engine}.build.log`));
+  // The preset's directory holds the lock its project unit made: build a copy as scaffolded.
+  const scaffolded = join(work, `nolock-${engine}`, 'service');
+  copyWithoutLock(dir, scaffolded);
+  const build = await buildAndRun(engine, scaffolded, ['--no-lock', '--no-rebuild', '--json', jsonPath, '--tag', `localhost/pyservice-verify/nolock:${engine}`], join(LOG_DIR, `nolock.${engine}.build.log`));
   record(id, `[${ENGINE_LABEL[engine]}] builds and answers /health with no poetry.lock (resolved in the build)`, build.code === 0, build.code ? tail(build.output) : '');
   noLockWarningCheck(id, `localhost/pyservice-verify/nolock:${engine}`, 1, engine);
 }

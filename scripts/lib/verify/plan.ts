@@ -14,7 +14,7 @@ import { hashFiles, sha256, type UnitCache } from './cache.js';
 import { capturing, defaults, ENGINE_LABEL, ENGINES, LOG_DIR, projectFacts, presetId, pythonNote, record, replay, type Choices, type Preset, type ProjectFacts } from './context.js';
 import { buildkitLint, imageChecks, noLockBuild, plantSecrets } from './image.js';
 import { dependencyAdded } from './deps-added.js';
-import { hostileEnvChecks, projectChecks, staticChecks } from './project.js';
+import { projectChecks, staticChecks } from './project.js';
 import { hardenedRun, startIntervalCheck } from './runtime.js';
 import { timed } from './times.js';
 import { generatedTrees, typeCheckGenerated } from './typecheck.js';
@@ -126,7 +126,7 @@ export function units(): Unit[] {
   for (const preset of all) {
     list.push({
       id: `project:${preset.id}`,
-      what: `${preset.id}: the generated tests (-W error), mypy --strict and poetry check pass on its real Python`,
+      what: `${preset.id}: the generated tests (-W error, and with a hostile .env and environment), mypy --strict and poetry check pass on its real Python`,
       preset: preset.id,
       inputs: (ctx) => filesOf(ctx, preset.choices),
       async run(ctx) {
@@ -171,16 +171,6 @@ export function units(): Unit[] {
         },
       });
     }
-    list.push({
-      id: `hostile-env:${preset.id}`,
-      what: `${preset.id}: the generated tests pass with a hostile .env beside them and the same values in the environment`,
-      preset: preset.id,
-      inputs: (ctx) => filesOf(ctx, preset.choices),
-      async run(ctx) {
-        const project = needProject(ctx, preset.choices, preset.id);
-        if (project) await hostileEnvChecks(preset.id, project.dir, ctx.work);
-      },
-    });
   }
   for (const deps of ['wheels', 'venv'] as const) {
     const choices: Choices = { ...defaults, runtime: 'slim', deps };

@@ -42,52 +42,81 @@ export function staticChecks(id: string, files: Map<string, string>): boolean {
   ].every(Boolean);
 }
 
-/** The generated project's own tests, mypy and `poetry check` (no image involved). */
-export async function projectChecks(preset: Preset, dir: string): Promise<ProjectFacts> {
-  const { id } = preset;
-  // Warnings are errors: a deprecated API (e.g. starlette 1.x's TestClient over httpx) fails the run.
-  const pytest = await timed('tests (pytest.sh)', () => run(join(HARNESS, 'pytest.sh'), [dir, '--', '-W', 'error', '-p', 'no:cacheprovider'], join(LOG_DIR, `${id}.pytest.log`)));
-  const passed = /(\d+) passed/.exec(pytest.output)?.[1] ?? '0';
-  const failed = /(\d+) failed/.exec(pytest.output)?.[1] ?? '0';
-  const python = /platform \S+ -- Python ([\d.]+)/.exec(pytest.output)?.[1] ?? 'unknown';
-  const warned = /\d+ warnings?\b/.test(pytest.output);
-  record(
-    id,
-    'generated tests pass on real Python with warnings as errors (harness pytest.sh -W error)',
-    pytest.code === 0 && !warned,
-    `Python ${python}: ${passed} passed, ${failed} failed${pytest.code ? `; exit ${pytest.code}: ${tail(pytest.output, 3)}` : ''}`,
-  );
-  // The project's own strict mypy configuration, on the project's own Python (the pre-commit hook's command).
-  const mypy = await timed('mypy (run.sh)', () => run(join(HARNESS, 'run.sh'), [dir, '--', 'mypy'], join(LOG_DIR, `${id}.mypy.log`)));
-  const mypyVersion = /Installing mypy \(([\d.]+)\)/.exec(mypy.output)?.[1] ?? '?';
-  const mypyOk = mypy.code === 0 && /Success: no issues found/.test(mypy.output);
-  record(id, `mypy --strict passes (harness run.sh -- mypy; mypy ${mypyVersion})`, mypyOk, mypyOk ? /Success: .*/.exec(mypy.output)![0] : tail(mypy.output, 6));
-  const check = await timed('poetry check (check.sh)', () => run(join(HARNESS, 'check.sh'), [dir], join(LOG_DIR, `${id}.check.log`)));
-  record(id, 'poetry check + compileall (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
-  return { tests: `${passed} passed`, python, mypy: mypyOk ? `strict, ${mypyVersion}` : 'failed' };
-}
-
 /** What a developer's `.env` (and environment) may hold that the generated tests must not read. */
 export const HOSTILE_ENV = { PORT: '80800', LOG_LEVEL: 'LOUD', LOG_FORMAT: 'xml' } as const;
 
-/**
- * The generated tests pass with a hostile `.env` beside them (in the project's root, where the
- * settings look for it), and again with the same values in the environment (`run.sh ... -- sh -c`
- * runs both in one prepared environment).
- */
 /** What pytest's exit statuses mean. */
 const PYTEST_EXIT: Record<string, string> = { '1': 'tests failed', '2': 'interrupted', '3': 'internal error', '4': 'usage error: collection could not start', '5': 'no tests collected' };
 
-export async function hostileEnvChecks(id: string, dir: string, work: string): Promise<void> {
-  const copy = join(work, `hostile-env-${id}`);
-  rmSync(copy, { recursive: true, force: true });
-  cpSync(dir, copy, { recursive: true });
+/** Section markers of the one harness call (each on a line of its own). */
+const MARK = '@@pyservice-verify';
+
+/**
+ * The shell script run in the project's prepared environment (one `run.sh` call: one lock, one
+ * install): the tests with warnings as errors, mypy, the tests again with a hostile `.env` beside
+ * them and then with the same values in the environment, and the poetry.lock the harness made.
+ */
+function checkScript(): string {
   const pairs = Object.entries(HOSTILE_ENV).map(([k, v]) => `${k}=${v}`);
-  writeFileSync(join(copy, '.env'), `${pairs.join('\n')}\n`);
-  const pytest = 'pytest -p no:cacheprovider -q';
-  const script = `${pytest}; a=$?; echo HOSTILE-ENV-SECOND-RUN; env ${pairs.join(' ')} ${pytest}; b=$?; echo "HOSTILE-ENV $a $b"; [ $a = 0 ] && [ $b = 0 ]`;
-  const result = await timed('hostile .env (run.sh)', () => run(join(HARNESS, 'run.sh'), [copy, '--', 'sh', '-c', script], join(LOG_DIR, `${id}.hostile-env.log`)));
-  const [fileCode, envCode] = (/HOSTILE-ENV (\d+) (\d+)/.exec(result.output) ?? []).slice(1);
+  return [
+    'exec 2>&1',
+    `echo "${MARK} pytest"; pytest -W error -p no:cacheprovider; a=$?`,
+    `echo "${MARK} mypy"; mypy; b=$?`,
+    `echo "${MARK} hostile-file"; printf '${pairs.join('\\n')}\\n' > .env; pytest -p no:cacheprovider -q; c=$?; rm -f .env`,
+    `echo "${MARK} hostile-env"; env ${pairs.join(' ')} pytest -p no:cacheprovider -q; d=$?`,
+    `echo "${MARK} lock"; cat poetry.lock`,
+    `echo "${MARK} codes $a $b $c $d"`,
+    '[ $a = 0 ] && [ $b = 0 ] && [ $c = 0 ] && [ $d = 0 ]',
+  ].join('\n');
+}
+
+/** The output of each section of checkScript(), by name ('' holds what came before: the harness's steps). */
+function sections(output: string): Map<string, string> {
+  const parts = new Map<string, string>();
+  let name = '';
+  let lines: string[] = [];
+  for (const line of output.split('\n')) {
+    if (line.startsWith(`${MARK} `)) {
+      parts.set(name, lines.join('\n'));
+      name = line.slice(MARK.length + 1).split(' ')[0]!;
+      lines = name === 'codes' ? [line.slice(MARK.length + 7)] : [];
+    } else lines.push(line);
+  }
+  parts.set(name, lines.join('\n'));
+  return parts;
+}
+
+/**
+ * The generated project's own tests (warnings as errors), mypy --strict, the tests with a hostile
+ * `.env` and environment, in one prepared environment; then `poetry check` (check.sh). The lock the
+ * harness made is kept as the project's poetry.lock, so the later checks of this preset (check.sh,
+ * builds, runs) use it instead of locking again. Callers that need a project without a lock copy
+ * it with copyWithoutLock().
+ */
+export async function projectChecks(preset: Preset, dir: string): Promise<ProjectFacts> {
+  const { id } = preset;
+  rmSync(join(dir, 'poetry.lock'), { force: true });
+  const result = await timed('tests + mypy + hostile .env (run.sh)', () => run(join(HARNESS, 'run.sh'), [dir, '--', 'sh', '-c', checkScript()], join(LOG_DIR, `${id}.project.log`)));
+  const part = sections(result.output);
+  const [testsCode, mypyCode, fileCode, envCode] = (part.get('codes') ?? '').trim().split(' ');
+  const pytest = part.get('pytest') ?? '';
+  const prepared = testsCode !== undefined;
+  const passed = /(\d+) passed/.exec(pytest)?.[1] ?? '0';
+  const failed = /(\d+) failed/.exec(pytest)?.[1] ?? '0';
+  const python = /platform \S+ -- Python ([\d.]+)/.exec(pytest)?.[1] ?? 'unknown';
+  const warned = /\d+ warnings?\b/.test(pytest);
+  record(
+    id,
+    'generated tests pass on real Python with warnings as errors (harness run.sh -- pytest -W error)',
+    testsCode === '0' && !warned,
+    prepared ? `Python ${python}: ${passed} passed, ${failed} failed${testsCode !== '0' ? `; exit ${testsCode}: ${tail(pytest, 3)}` : ''}` : `environment not prepared (exit ${result.code}): ${tail(result.output, 3)}`,
+  );
+  // The project's own strict mypy configuration, on the project's own Python (the pre-commit hook's command).
+  const mypy = part.get('mypy') ?? '';
+  const mypyVersion = /Installing mypy \(([\d.]+)\)/.exec(result.output)?.[1] ?? '?';
+  const mypyOk = mypyCode === '0' && /Success: no issues found/.test(mypy);
+  record(id, `mypy --strict passes (harness run.sh -- mypy; mypy ${mypyVersion})`, mypyOk, mypyOk ? /Success: .*/.exec(mypy)![0] : tail(mypy || result.output, 6));
+  const pairs = Object.entries(HOSTILE_ENV).map(([k, v]) => `${k}=${v}`);
   // pytest -q's summary line of each run: "16 passed in 0.4s", "1 error in 0.6s", "2 failed, 14 passed in ..."
   const summary = (text: string) => /^(?:=+ )?(\d+ (?:passed|failed|errors?|skipped)\b.*?)(?: =+)?$/m.exec(text)?.[1]?.trim();
   const cause = (text: string) => (/^ImportError while loading conftest/m.test(text) ? `; ${/^E +(.*Error.*)$/m.exec(text)?.[1] ?? 'conftest.py could not be imported'}` : '');
@@ -96,7 +125,18 @@ export async function hostileEnvChecks(id: string, dir: string, work: string): P
     const count = summary(text);
     return code === '0' ? (count ?? '') : `pytest exit ${code} (${PYTEST_EXIT[code] ?? 'error'})${count ? `: ${count}` : cause(text)}`;
   };
-  const [fileRun = '', envRun = ''] = result.output.split(/^HOSTILE-ENV-SECOND-RUN$/m);
-  record(id, `generated tests pass with a .env holding ${pairs.join(' ')} beside them`, fileCode === '0', detail(fileCode, fileRun));
-  record(id, `generated tests pass with ${pairs.join(' ')} in the environment`, envCode === '0', detail(envCode, envRun));
+  record(id, `generated tests pass with a .env holding ${pairs.join(' ')} beside them`, fileCode === '0', detail(fileCode, part.get('hostile-file') ?? ''));
+  record(id, `generated tests pass with ${pairs.join(' ')} in the environment`, envCode === '0', detail(envCode, part.get('hostile-env') ?? ''));
+  const lock = part.get('lock') ?? '';
+  if (/^\[\[package\]\]$/m.test(lock) && /^content-hash = /m.test(lock)) writeFileSync(join(dir, 'poetry.lock'), `${lock.trim()}\n`);
+  const check = await timed('poetry check (check.sh)', () => run(join(HARNESS, 'check.sh'), [dir], join(LOG_DIR, `${id}.check.log`)));
+  record(id, 'poetry check + compileall (harness check.sh)', check.code === 0, check.code ? tail(check.output) : '');
+  return { tests: `${passed} passed`, python, mypy: mypyOk ? `strict, ${mypyVersion}` : 'failed' };
+}
+
+/** A copy of a project without its poetry.lock (checks whose point is a project as scaffolded). */
+export function copyWithoutLock(from: string, to: string): void {
+  rmSync(to, { recursive: true, force: true });
+  cpSync(from, to, { recursive: true });
+  rmSync(join(to, 'poetry.lock'), { force: true });
 }
