@@ -111,6 +111,8 @@ export function imageFacts(answers: Pick<Answers, 'python' | 'runtime' | 'deps' 
     deps,
     server,
     image: runtime.image(answers.python),
+    /** The poetry and builder stages' image: the same Python as the runtime's. */
+    builderImage: builderImage(answers.python),
     venvPath: deps.venvPath,
     pythonBin: runtime.pythonBin(deps.venvPath),
     /** The poetry-plugin-export the builder installs; undefined when none fits the chosen Poetry. */
@@ -153,7 +155,7 @@ export function renderDockerfile(answers: VariantAnswers, summary: string, image
     summary,
     imageName,
     // Literal image names in every FROM (no ARG): Dependabot can only update those.
-    builderImage: builderImage(answers.python),
+    builderImage: facts.builderImage,
     runtimeImage: facts.image,
     exportPlugin: facts.deps.exportPlugin,
     pluginExport: pluginExport ?? '',
