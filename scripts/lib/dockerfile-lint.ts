@@ -339,25 +339,24 @@ const absolute = (path: string) => posix.normalize(`/${path}`).replace(/(.)\/$/,
  */
 function checkStageMounts(stage: Stage, stages: readonly Stage[], report: Report): void {
   const earlier = stages.slice(0, stages.indexOf(stage));
-  const copied: { from: string; sources: string[] }[] = [];
-  const stageName = (ref: string) => {
-    const index = /^\d+$/.test(ref) ? Number(ref) : -1;
-    return (index >= 0 ? earlier[index]?.name : earlier.find((s) => s.name === ref.toLowerCase())?.name) ?? null;
-  };
+  const copied: { from: Stage; sources: string[] }[] = [];
+  // An earlier stage, by name or by index (`from=0`); null for an image or an unknown name.
+  const stageOf = (ref: string): Stage | null =>
+    (/^\d+$/.test(ref) ? earlier[Number(ref)] : earlier.find((s) => s.name === ref.toLowerCase())) ?? null;
   for (const instruction of stage.instructions) {
     if (instruction instanceof Copy) {
       const from = instruction.getFlags().find((flag) => flag.getName() === 'from')?.getValue();
-      const name = from ? stageName(from) : null;
+      const source = from ? stageOf(from) : null;
       const sources = (instruction.getArgumentsContent() ?? '').trim().split(/\s+/).slice(0, -1);
-      if (name) copied.push({ from: name, sources: sources.map(absolute) });
+      if (source) copied.push({ from: source, sources: sources.map(absolute) });
     } else if (instruction instanceof Run) {
       for (const flag of instruction.getFlags()) {
         if (flag.getName() !== 'mount' || (mountOption(flag, 'type') ?? 'bind') !== 'bind') continue;
         const from = mountOption(flag, 'from');
-        const name = from ? stageName(from) : null;
-        if (!from || !name) continue;
+        const source = from ? stageOf(from) : null;
+        if (!from || !source) continue;
         const mounted = absolute(mountOption(flag, 'source', 'src') ?? '/');
-        const keyed = copied.some((copy) => copy.from === name && copy.sources.some((src) => mounted === '/' || src === mounted || src.startsWith(`${mounted}/`)));
+        const keyed = copied.some((copy) => copy.from === source && copy.sources.some((src) => mounted === '/' || src === mounted || src.startsWith(`${mounted}/`)));
         if (!keyed) {
           report('PS008', lineOf(instruction), `RUN --mount=type=bind,from=${from} is reused from podman's cache whatever stage '${from}' now holds (buildah #6609): COPY --from=${from} what it installs from ${mounted} (e.g. the requirements with hashes) before this RUN, so a changed lock re-runs it`);
         }

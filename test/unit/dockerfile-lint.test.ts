@@ -138,6 +138,15 @@ describe('our rules in detail', () => {
     expect(rulesOf(viaArg).map((r) => r.split(' ')[1]).sort()).toEqual(['PS001', 'PS002', 'PS007']);
   });
 
+  it('PS008 knows a stage by index as by name, reports a mount of any earlier stage, and leaves image mounts alone', () => {
+    const byIndex = edit(WHEELS, 'RUN --mount=type=bind,from=builder,', 'RUN --mount=from=1,');
+    expect(rulesOf(byIndex)).toEqual([]);
+    expect(rulesOf(edit(byIndex, WHEELS_KEY, '')).map((r) => r.split(' ')[1])).toEqual(['PS008']);
+    const wholeStage = edit(edit(WHEELS, WHEELS_KEY, ''), 'source=/wheels,target=/wheels', 'target=/wheels');
+    expect(rulesOf(wholeStage).map((r) => r.split(' ')[1])).toEqual(['PS008']);
+    expect(rulesOf(edit(edit(WHEELS, WHEELS_KEY, ''), 'from=builder,source=/wheels', 'from=python:3.14-slim-trixie,source=/usr'))).toEqual([]);
+  });
+
   it('PS002 accepts any docker/dockerfile:1.x, on the first line only', () => {
     expect(rulesOf(edit(SLIM, 'docker/dockerfile:1\n', 'docker/dockerfile:1.19\n'))).toEqual([]);
     expect(rulesOf(edit(SLIM, 'docker/dockerfile:1\n', 'docker/dockerfile:0.9\n'))).toEqual(['1 PS002']);
