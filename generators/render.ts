@@ -117,6 +117,8 @@ export function templateContext(answers: ProjectAnswers, generatorVersion: strin
     ruffTarget: `py${python.replace('.', '')}`,
     ruffSelect: RUFF_SELECT,
     imageName: answers.name,
+    builderImage: facts.builderImage,
+    runtimeImage: facts.image,
     venvPath: facts.venvPath,
     pythonBin: facts.pythonBin,
     pluginExport: facts.pluginExport(answers.poetryVersion) ?? '',

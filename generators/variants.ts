@@ -25,7 +25,7 @@ export interface ImageUser {
 export interface RuntimeVariant {
   /** templates/docker/<template>.ejs: the runtime stage up to the dependencies (and any stage it needs first). */
   readonly template: `runtime-${Runtime}`;
-  /** The final stage's image; `python` may be a build ARG reference. */
+  /** The final stage's image, named literally (every FROM is: Dependabot cannot update an ARG in FROM). */
   readonly image: (python: string) => string;
   readonly user: ImageUser;
   /** How exec-form instructions start Python: slim finds the venv's `python` on PATH; distroless has no PATH of ours. */
@@ -111,6 +111,8 @@ export function imageFacts(answers: Pick<Answers, 'python' | 'runtime' | 'deps' 
     deps,
     server,
     image: runtime.image(answers.python),
+    /** The poetry and builder stages' image: the same Python as the runtime's. */
+    builderImage: builderImage(answers.python),
     venvPath: deps.venvPath,
     pythonBin: runtime.pythonBin(deps.venvPath),
     /** The poetry-plugin-export the builder installs; undefined when none fits the chosen Poetry. */
@@ -152,8 +154,9 @@ export function renderDockerfile(answers: VariantAnswers, summary: string, image
     poetryVersion: answers.poetryVersion,
     summary,
     imageName,
-    builderImage: builderImage('${PYTHON_VERSION}'),
-    runtimeImage: facts.runtime.image('${PYTHON_VERSION}'),
+    // Literal image names in every FROM (no ARG): Dependabot can only update those.
+    builderImage: facts.builderImage,
+    runtimeImage: facts.image,
     exportPlugin: facts.deps.exportPlugin,
     pluginExport: pluginExport ?? '',
     venvPath: facts.venvPath,

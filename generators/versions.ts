@@ -19,7 +19,7 @@ export const VERSIONS = {
   poetryPluginExport: '1.10.1',
   /**
    * Base images: the Debian release is pinned so a rebuild never switches OS under you.
-   * `python` may be a build ARG reference such as `${PYTHON_VERSION}`.
+   * Every FROM names its image literally (no ARG), so Dependabot can update it.
    */
   pythonImage: (python: string) => `python:${python}-slim-trixie`,
   distrolessImage: 'gcr.io/distroless/python3-debian13:nonroot',

@@ -15,7 +15,8 @@
  * Every finding names the line where its instruction starts (1-based).
  */
 import { validate, ValidationCode, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
-import { Add, Copy, DockerfileParser, Env, From, Run, type Dockerfile, type Instruction } from 'dockerfile-ast';
+import { posix } from 'node:path';
+import { Add, Copy, DockerfileParser, Env, From, Run, type Dockerfile, type Flag, type Instruction } from 'dockerfile-ast';
 
 export interface LintFinding {
   /** `PS00n`/`DL30nn` for our rules, `dockerfile-utils/<CODE>` for the validator's. */
@@ -283,7 +284,9 @@ function ourFindings(dockerfile: Dockerfile): LintFinding[] {
   for (const stage of stages) {
     checkImageTag(stage, report);
     checkRuns(stage, report);
+    checkStageMounts(stage, stages, report);
   }
+  checkLiteralFroms(dockerfile, report);
   if (final) {
     checkPythonVersions(stages, final, report);
     checkFinalStage(final, report);
@@ -299,6 +302,66 @@ function checkSyntaxDirective(dockerfile: Dockerfile, report: Report): void {
   const pinned = value.startsWith(frontend) && ['', '.', '-', '@'].includes(value.charAt(frontend.length));
   if (directive?.getRange().start.line !== 0 || !pinned) {
     report('PS002', 1, `The first line should be the parser directive "# syntax=${frontend}", so the build uses the current stable Dockerfile frontend (cache mounts, build checks)`);
+  }
+}
+
+/**
+ * PS007: every FROM names its image (or stage) literally. Dependabot and other updaters cannot
+ * update `FROM python:${PYTHON_VERSION}-slim` (dependabot-core#2057): the Python version would stay
+ * wherever the ARG default was written.
+ */
+function checkLiteralFroms(dockerfile: Dockerfile, report: Report): void {
+  for (const from of dockerfile.getFROMs()) {
+    const image = from.getImage() ?? '';
+    if (!image.includes('$')) continue;
+    report('PS007', lineOf(from), `FROM ${image} names its image through an ARG, which Dependabot cannot update; write the image literally (e.g. FROM python:3.14-slim-trixie), the same Python in builder and runtime`);
+  }
+}
+
+/** The value of one option of a `--mount=...` flag (`src` and `dst` are aliases). */
+function mountOption(flag: Flag, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const option = flag.getOption(name);
+    if (option) return option.getValue() ?? '';
+  }
+  return undefined;
+}
+
+/** `/a/b/` → `/a/b`; relative paths are taken from the root, as a stage's paths are. */
+const absolute = (path: string) => posix.normalize(`/${path}`).replace(/(.)\/$/, '$1');
+
+/**
+ * PS008: podman's buildah (1.28 in Debian 12; fixed upstream only in 2026-05, buildah #6609) keys a
+ * `RUN --mount=type=bind,from=<stage>` layer by its text only and reuses it whatever the stage now
+ * holds: a rebuilt image keeps the dependencies of an older lock. The stage must first COPY --from
+ * that stage something under the mounted directory (what the RUN installs, e.g. the exported
+ * requirements with hashes): a COPY's cache key is its content, so a change re-runs the RUN.
+ */
+function checkStageMounts(stage: Stage, stages: readonly Stage[], report: Report): void {
+  const earlier = stages.slice(0, stages.indexOf(stage));
+  const copied: { from: Stage; sources: string[] }[] = [];
+  // An earlier stage, by name or by index (`from=0`); null for an image or an unknown name.
+  const stageOf = (ref: string): Stage | null =>
+    (/^\d+$/.test(ref) ? earlier[Number(ref)] : earlier.find((s) => s.name === ref.toLowerCase())) ?? null;
+  for (const instruction of stage.instructions) {
+    if (instruction instanceof Copy) {
+      const from = instruction.getFlags().find((flag) => flag.getName() === 'from')?.getValue();
+      const source = from ? stageOf(from) : null;
+      const sources = (instruction.getArgumentsContent() ?? '').trim().split(/\s+/).slice(0, -1);
+      if (source) copied.push({ from: source, sources: sources.map(absolute) });
+    } else if (instruction instanceof Run) {
+      for (const flag of instruction.getFlags()) {
+        if (flag.getName() !== 'mount' || (mountOption(flag, 'type') ?? 'bind') !== 'bind') continue;
+        const from = mountOption(flag, 'from');
+        const source = from ? stageOf(from) : null;
+        if (!from || !source) continue;
+        const mounted = absolute(mountOption(flag, 'source', 'src') ?? '/');
+        const keyed = copied.some((copy) => copy.from === source && copy.sources.some((src) => mounted === '/' || src === mounted || src.startsWith(`${mounted}/`)));
+        if (!keyed) {
+          report('PS008', lineOf(instruction), `RUN --mount=type=bind,from=${from} is reused from podman's cache whatever stage '${from}' now holds (buildah #6609): COPY --from=${from} what it installs from ${mounted} (e.g. the requirements with hashes) before this RUN, so a changed lock re-runs it`);
+        }
+      }
+    }
   }
 }
 

@@ -80,9 +80,10 @@ describe.each(projects.map((project, index) => [label(project.combo), project, i
   it('has a Dockerfile with no lint findings, matched to the choices', () => {
     const dockerfile = files.get('Dockerfile')!;
     expect(lintDockerfile(dockerfile)).toEqual([]);
-    expect(dockerfile).toContain(`ARG PYTHON_VERSION=${combo.python}`);
+    expect(dockerfile).not.toContain('ARG PYTHON_VERSION');
+    expect(dockerfile).toContain(`FROM python:${combo.python}-slim-trixie AS poetry`);
     expect(dockerfile).toContain(
-      combo.runtime === 'distroless' ? 'FROM gcr.io/distroless/python3-debian13:nonroot AS runtime' : 'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime',
+      combo.runtime === 'distroless' ? 'FROM gcr.io/distroless/python3-debian13:nonroot AS runtime' : `FROM python:${combo.python}-slim-trixie AS runtime`,
     );
     expect(dockerfile.includes('poetry export')).toBe(combo.deps === 'wheels');
     expect(dockerfile.includes('gunicorn_config.py')).toBe(combo.server === 'gunicorn');

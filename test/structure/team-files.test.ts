@@ -70,6 +70,7 @@ describe.each(validCombinations().map((c) => [`${c.python} ${c.runtime} ${c.deps
     expect(files.get('.python-version')!.trim()).toBe(combo.python);
     expect(python.map((s) => s.run).filter(Boolean)).toEqual([
       'pipx install "poetry==${POETRY_VERSION}"',
+      'poetry check --lock --no-interaction',
       'poetry install --no-interaction',
       'make ruff',
       'make typecheck',
@@ -79,6 +80,23 @@ describe.each(validCombinations().map((c) => [`${c.python} ${c.runtime} ${c.deps
     const build = steps('docker').find((s) => s.uses?.startsWith('docker/build-push-action@'));
     expect(build?.with).toMatchObject({ context: '.', 'cache-from': 'type=gha', 'cache-to': 'type=gha,mode=max', push: false });
     expect(doc.jobs.docker.env.IMAGE).toBe('team-service:ci');
+  });
+
+  it('cancels an older run of the same pull request only, never a run on the main branch (nor queues main runs behind each other)', () => {
+    const doc = parseYaml(workflow);
+    expect(doc.concurrency['cancel-in-progress']).toBe("${{ github.event_name == 'pull_request' }}");
+    // Outside pull requests each run has a group of its own: GitHub cancels a *pending* run of a
+    // group when another arrives, even with cancel-in-progress false.
+    expect(doc.concurrency.group).toBe("ci-${{ github.event_name == 'pull_request' && github.ref || github.run_id }}");
+  });
+
+  it('runs the image in CI as production does: read-only root, no capabilities, HEALTHCHECK every second while starting', () => {
+    const doc = parseYaml(workflow);
+    const smoke = (doc.jobs.docker.steps as Step[]).find((s) => s.run?.includes('docker run'))!.run!;
+    const run = smoke.split('\n').slice(0, 2).join(' ').replace(/\\\s+/g, '');
+    for (const flag of ['--read-only', '--tmpfs /tmp', '--cap-drop ALL', '--security-opt no-new-privileges', '--health-start-period 30s', '--health-start-interval 1s']) {
+      expect(run).toContain(flag);
+    }
   });
 
   it('pins every action to the commit of a released tag and passes only inputs the action declares', () => {
@@ -108,9 +126,22 @@ describe.each(validCombinations().map((c) => [`${c.python} ${c.runtime} ${c.deps
     expect(app.ports).toEqual(['127.0.0.1:8123:8123']);
     expect(app.environment).toEqual({ HOST: '0.0.0.0', PORT: '8123' });
     expect(app.env_file).toEqual([{ path: '.env', required: false }]);
-    expect(app.healthcheck).toBeUndefined();
+    // The image's own probe (no test here), every second while starting: the Dockerfile cannot
+    // say --start-interval (podman's buildah 1.28 refuses it).
+    expect(app.healthcheck).toEqual({ start_period: '30s', start_interval: '1s' });
     expect(files.get('Dockerfile')).toMatch(/^HEALTHCHECK .*\n?.*CMD \[/m);
     expect(files.get('Dockerfile')).toMatch(/^EXPOSE 8123$/m);
+  });
+
+  it('runs the service as production should: read-only root, /tmp in memory, no capabilities, no new privileges, an init, 10 s to stop', () => {
+    const app = parseYaml(files.get('compose.yaml')!).services.app;
+    expect(app.read_only).toBe(true);
+    expect(app.tmpfs).toEqual(['/tmp']);
+    expect(app.cap_drop).toEqual(['ALL']);
+    expect(app.security_opt).toEqual(['no-new-privileges:true']);
+    expect(app.init).toBe(true);
+    // Docker's default is 10 s too; said explicitly, above the app's 5 s graceful shutdown.
+    expect(app.stop_grace_period).toBe('10s');
   });
 
   it('has the make targets the workflow and compose.yaml rely on, as GNU make reads them', () => {
@@ -230,7 +261,7 @@ describe('the validators themselves', () => {
     const workflow = files.get(WORKFLOW)!;
     const broken = workflow
       .replace('contents: read', 'contents: raed')
-      .replace('${{ github.ref }}', '${{ github.reff }}')
+      .replace('&& github.ref ||', '&& github.reff ||')
       .replace('    name: Docker image\n', '    name: Docker image\n    needs: [lint]\n');
     expect(broken).not.toBe(workflow);
     const findings = await lintWorkflow(broken);

@@ -26,9 +26,11 @@ const lineWith = (text: string, needle: string) => text.split('\n').findIndex((l
 
 const rulesOf = (text: string) => lintDockerfile(text).map((finding) => `${finding.line} ${finding.rule}`);
 
-const SLIM_RUNTIME = 'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime';
+const SLIM_RUNTIME = 'FROM python:3.14-slim-trixie AS runtime';
 /** The first stage: Python and Poetry, which the builder is built on. */
-const BUILDER = 'FROM python:${PYTHON_VERSION}-slim-trixie AS poetry';
+const BUILDER = 'FROM python:3.14-slim-trixie AS poetry';
+const DISTROLESS_BUILDER = 'FROM python:3.13-slim-trixie AS poetry';
+const WHEELS_KEY = 'COPY --from=builder /wheels/requirements.lock.txt /opt/venv/requirements.lock.txt\n';
 const DISTROLESS_RUNTIME = 'FROM gcr.io/distroless/python3-debian13:nonroot AS runtime';
 const HEALTHCHECK = /HEALTHCHECK [^\n]*\\\n[^\n]*\n/;
 
@@ -54,8 +56,32 @@ const RULE_CASES: RuleCase[] = [
   {
     rule: 'PS001',
     why: 'a python:3.12 builder under distroless python3-debian13 (Python 3.13)',
-    bad: edit(DISTROLESS, 'ARG PYTHON_VERSION=3.13', 'ARG PYTHON_VERSION=3.12'),
-    lines: [lineWith(DISTROLESS, BUILDER)],
+    bad: edit(DISTROLESS, DISTROLESS_BUILDER, 'FROM python:3.12-slim-trixie AS poetry'),
+    lines: [lineWith(DISTROLESS, DISTROLESS_BUILDER)],
+  },
+  {
+    rule: 'PS007',
+    why: 'the Python named through an ARG in both FROMs (Dependabot cannot update it)',
+    bad: edit(edit(SLIM, BUILDER, 'ARG PYTHON_VERSION=3.14\nFROM python:${PYTHON_VERSION}-slim-trixie AS poetry'), SLIM_RUNTIME, 'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime'),
+    lines: [lineWith(SLIM, BUILDER) + 1, lineWith(SLIM, SLIM_RUNTIME) + 1],
+  },
+  {
+    rule: 'PS007',
+    why: 'the distroless runtime named through an ARG',
+    bad: edit(edit(DISTROLESS, DISTROLESS_RUNTIME, 'FROM ${RUNTIME} AS runtime'), '# syntax=docker/dockerfile:1\n', '# syntax=docker/dockerfile:1\nARG RUNTIME=gcr.io/distroless/python3-debian13:nonroot\n'),
+    lines: [lineWith(DISTROLESS, DISTROLESS_RUNTIME) + 1],
+  },
+  {
+    rule: 'PS008',
+    why: 'the wheels install bind-mounts the builder with no COPY of what it installs first (buildah #6609)',
+    bad: edit(WHEELS, WHEELS_KEY, ''),
+    lines: [lineWith(WHEELS, 'RUN --mount=type=bind') - 1],
+  },
+  {
+    rule: 'PS008',
+    why: 'the COPY that keys the install comes from outside the mounted directory',
+    bad: edit(WHEELS, WHEELS_KEY, 'COPY --from=builder /src/pyproject.toml /opt/venv/pyproject.toml\n'),
+    lines: [lineWith(WHEELS, 'RUN --mount=type=bind')],
   },
   { rule: 'PS002', why: 'no # syntax= line', bad: edit(SLIM, '# syntax=docker/dockerfile:1\n', ''), lines: [1] },
   { rule: 'PS003', why: 'no HEALTHCHECK', bad: edit(SLIM, HEALTHCHECK, ''), lines: [lineWith(SLIM, SLIM_RUNTIME)] },
@@ -106,7 +132,19 @@ describe.each(RULE_CASES)('$rule: $why', ({ rule, bad, lines }) => {
 describe('our rules in detail', () => {
   it('PS001 compares after substituting global ARG defaults, and trusts distroless debian13 to be 3.13', () => {
     expect(rulesOf(edit(SLIM, SLIM_RUNTIME, 'FROM python:3.14.0-slim AS runtime'))).toEqual([]);
-    expect(rulesOf(edit(DISTROLESS, DISTROLESS_RUNTIME, 'FROM gcr.io/distroless/python3-debian12:nonroot AS runtime'))).toEqual([`${lineWith(DISTROLESS, BUILDER)} PS001`]);
+    expect(rulesOf(edit(DISTROLESS, DISTROLESS_RUNTIME, 'FROM gcr.io/distroless/python3-debian12:nonroot AS runtime'))).toEqual([`${lineWith(DISTROLESS, DISTROLESS_BUILDER)} PS001`]);
+    // An ARG in FROM is PS007, but PS001 still compares what it resolves to.
+    const viaArg = `ARG PY=3.13\n${edit(SLIM, SLIM_RUNTIME, 'FROM python:${PY}-slim-trixie AS runtime')}`;
+    expect(rulesOf(viaArg).map((r) => r.split(' ')[1]).sort()).toEqual(['PS001', 'PS002', 'PS007']);
+  });
+
+  it('PS008 knows a stage by index as by name, reports a mount of any earlier stage, and leaves image mounts alone', () => {
+    const byIndex = edit(WHEELS, 'RUN --mount=type=bind,from=builder,', 'RUN --mount=from=1,');
+    expect(rulesOf(byIndex)).toEqual([]);
+    expect(rulesOf(edit(byIndex, WHEELS_KEY, '')).map((r) => r.split(' ')[1])).toEqual(['PS008']);
+    const wholeStage = edit(edit(WHEELS, WHEELS_KEY, ''), 'source=/wheels,target=/wheels', 'target=/wheels');
+    expect(rulesOf(wholeStage).map((r) => r.split(' ')[1])).toEqual(['PS008']);
+    expect(rulesOf(edit(edit(WHEELS, WHEELS_KEY, ''), 'from=builder,source=/wheels', 'from=python:3.14-slim-trixie,source=/usr'))).toEqual([]);
   });
 
   it('PS002 accepts any docker/dockerfile:1.x, on the first line only', () => {
@@ -304,9 +342,11 @@ CMD ["app.main:app", "--host", "0.0.0.0", "--port", "8000"]
 
 describe('sample Dockerfiles', () => {
   it.each([
-    ['Dockerfile', SAMPLE_DOCKERFILE, []],
+    // Names its Python through an ARG in both FROMs, which Dependabot cannot update.
+    ['Dockerfile', SAMPLE_DOCKERFILE, [{ rule: 'PS007', line: 4 }, { rule: 'PS007', line: 12 }]],
     ['Dockerfile.distroless', SAMPLE_DISTROLESS, []],
-    ['Dockerfile.wheels', SAMPLE_WHEELS, []],
+    // Bind-mounts the builder's wheels with nothing content-keyed before: podman reuses the install (buildah #6609).
+    ['Dockerfile.wheels', SAMPLE_WHEELS, [{ rule: 'PS008', line: 19 }]],
     ['Dockerfile.distroless-debian', SAMPLE_DISTROLESS_DEBIAN, []],
     // Its real bug (a venv pointing at /usr/local/bin/python3.13, absent from distroless) is a
     // path problem the versions cannot show; only the missing HEALTHCHECK is visible here.

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DockerfileParser, From, Healthcheck, Run, User } from 'dockerfile-ast';
+import { Copy, DockerfileParser, Env, From, Healthcheck, Run, User } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { validCombinations } from '../../generators/compat.js';
 import { OPTIONS } from '../../generators/options.js';
@@ -114,9 +114,46 @@ describe.each(validCombinations().map((c) => [`${c.python} ${c.runtime} ${c.deps
     .map((args) => JSON.parse(args) as string[]);
 
   it('runs the runtime stage on the image and user the table names', () => {
-    expect(finalFrom.getImage()).toBe(facts.runtime.image('${PYTHON_VERSION}'));
+    expect(finalFrom.getImage()).toBe(facts.image);
     const user = runtimeStage.filter((i): i is User => i instanceof User).at(-1)!;
     expect(user.getArgumentsContent()).toBe(`${facts.runtime.user.uid}:${facts.runtime.user.gid}`);
+  });
+
+  it('names every image literally (Dependabot cannot update an ARG in FROM), builder and runtime on the same Python', () => {
+    expect(instructions.filter((i) => i.getKeyword() === 'ARG').map((i) => i.getArgumentsContent())).not.toContainEqual(expect.stringMatching(/^PYTHON_VERSION\b/));
+    const images = froms.map((from) => from.getImage() ?? '');
+    expect(images.filter((image) => image.includes('$'))).toEqual([]);
+    const stageNames = new Set(froms.map((from) => from.getBuildStage()));
+    const bases = images.filter((image) => !stageNames.has(image));
+    expect(bases).toEqual(combo.runtime === 'distroless' ? [VERSIONS.pythonImage(combo.python), VERSIONS.distrolessImage] : [VERSIONS.pythonImage(combo.python), VERSIONS.pythonImage(combo.python)]);
+    if (combo.runtime === 'distroless') expect(combo.python).toBe(VERSIONS.distrolessPython);
+  });
+
+  it('sets LOG_FORMAT=json in the runtime image', () => {
+    const env = runtimeStage.filter((i): i is Env => i instanceof Env).flatMap((e) => e.getProperties().map((p) => [p.getName(), p.getValue()]));
+    expect(env).toContainEqual(['LOG_FORMAT', 'json']);
+  });
+
+  it('uses only the HEALTHCHECK flags that podman\'s buildah 1.28 accepts (it refuses --start-interval)', () => {
+    const healthcheck = runtimeStage.find((i): i is Healthcheck => i instanceof Healthcheck)!;
+    const flags = healthcheck.getFlags().map((flag) => flag.getName());
+    expect(flags.filter((flag) => !['interval', 'timeout', 'start-period', 'retries'].includes(flag))).toEqual([]);
+  });
+
+  it('keys every dependency install layer by what it installs (buildah #6609): a bind mount of the builder comes after a COPY of its hashed requirements', () => {
+    const installs = runtimeStage.filter((i): i is Run => i instanceof Run && i.getFlags().some((f) => f.getName() === 'mount' && f.getOption('from') !== null));
+    expect(installs.length).toBe(combo.deps === 'wheels' ? 1 : 0);
+    for (const install of installs) {
+      const line = install.getRange().start.line;
+      const keys = runtimeStage.filter((i): i is Copy => i instanceof Copy && i.getRange().start.line < line && i.getFlags().some((f) => f.getName() === 'from' && f.getValue() === 'builder'));
+      const keyFile = keys.map((copy) => (copy.getArgumentsContent() ?? '').split(/\s+/)[0]).find((src) => src?.startsWith('/wheels/'));
+      expect(keyFile).toBeDefined();
+      // The builder writes that file with hashes (an export without --without-hashes).
+      const exports = dockerfile.match(/poetry export [^\n]*/g) ?? [];
+      expect(exports.filter((cmd) => cmd.includes(`--output ${keyFile}`) && !cmd.includes('--without-hashes'))).toHaveLength(1);
+    }
+    // venv: the venv itself is COPYed from a stage, and a COPY's cache key is its content.
+    if (combo.deps === 'venv') expect(runtimeStage.some((i) => i instanceof Copy && (i.getArgumentsContent() ?? '').startsWith(`${facts.venvPath} `))).toBe(true);
   });
 
   it('byte-compiles app/ and imports it at build time with the interpreter the image runs, in exec form', () => {

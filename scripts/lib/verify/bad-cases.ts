@@ -46,7 +46,7 @@ export async function badCases(work: string, dirs: Map<string, string>) {
   const mismatchedDir = join(work, 'bad-mismatch');
   copyWithoutLock(base, mismatchedDir);
   const mismatched = readFileSync(join(base, 'Dockerfile'), 'utf8').replace(
-    'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime',
+    `FROM python:${defaults.python}-slim-trixie AS runtime`,
     `FROM python:${other}-slim-trixie AS runtime`,
   );
   writeFileSync(join(mismatchedDir, 'Dockerfile'), mismatched);
@@ -86,7 +86,7 @@ export async function badCases(work: string, dirs: Map<string, string>) {
   // in a FROM (one Dockerfile), and an undefined variable in an ENV (another: BuildKit stops before
   // the per-stage checks such as UndefinedVar when a FROM names no valid image, so the two cannot share one).
   const original = readFileSync(join(base, 'Dockerfile'), 'utf8');
-  const runtimeFrom = 'FROM python:${PYTHON_VERSION}-slim-trixie AS runtime';
+  const runtimeFrom = `FROM python:${defaults.python}-slim-trixie AS runtime`;
   const sloppyCases = [
     {
       name: 'bad-lint-from',
