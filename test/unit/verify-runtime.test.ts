@@ -29,11 +29,12 @@ function ctxOf(edit: (path: string, text: string) => string = (_, t) => t): RunC
 }
 
 describe('verify: issue #21 units', () => {
-  it('every built preset gets a hardened run per engine (after its image unit) and a hostile-.env unit; the dependency-added unit runs for wheels and venv under both engines', () => {
+  it('every built preset gets a hardened run per engine (after its image unit); the hostile .env is in its project unit; the dependency-added unit runs for wheels and venv under both engines', () => {
     const all = units();
     const ids = all.map((u) => u.id);
     for (const preset of presets()) {
-      expect(ids).toContain(`hostile-env:${preset.id}`);
+      expect(ids).toContain(`project:${preset.id}`);
+      expect(all.find((u) => u.id === `project:${preset.id}`)?.what).toContain('hostile .env');
       for (const engine of ['buildkit', 'podman']) {
         const unit = all.find((u) => u.id === `runtime:${preset.id}:${engine}`);
         expect(unit?.needs).toEqual([`image:${preset.id}:${engine}`]);
@@ -55,7 +56,7 @@ describe('verify: issue #21 units', () => {
     const id = presetId(defaults);
     expect(before.get(`runtime:${id}:podman`)).not.toBe(before.get(`runtime:${id}:buildkit`));
     const after = keys(ctxOf((path, text) => (path === 'gunicorn_config.py' ? `${text}# changed\n` : text)));
-    for (const unit of ['runtime', 'hostile-env', 'deps-added']) {
+    for (const unit of ['runtime', 'project', 'deps-added']) {
       for (const [uid, key] of before) {
         if (!uid.startsWith(`${unit}:`)) continue;
         expect(after.get(uid) !== key).toBe(uid.includes('gunicorn'));
@@ -65,14 +66,18 @@ describe('verify: issue #21 units', () => {
 });
 
 describe('verify: issue #21 judges', () => {
-  it("today's HEALTHCHECK has no --start-interval and fails; one with it passes", () => {
-    const dockerfile = render(defaults).get('Dockerfile')!;
+  it('a fresh container turns healthy fast: HEALTHCHECK every 10 s without --start-interval, 1 s start interval in compose and CI', () => {
+    const files = render(defaults);
+    const dockerfile = files.get('Dockerfile')!;
     expect(healthcheckLine(dockerfile)).toMatch(/^HEALTHCHECK .*CMD/);
     const before = checks.length;
-    expect(startIntervalCheck('t', dockerfile)).toBe(false);
-    expect(startIntervalCheck('t', dockerfile.replace('HEALTHCHECK ', 'HEALTHCHECK --start-interval=1s '))).toBe(true);
-    expect(startIntervalCheck('t', 'FROM scratch\n')).toBe(false);
-    expect(checks.slice(before).map((c) => c.ok)).toEqual([false, true, false]);
+    const withDockerfile = (text: string) => new Map([...files, ['Dockerfile', text]]);
+    expect(startIntervalCheck('t', files)).toBe(true);
+    expect(startIntervalCheck('t', withDockerfile(dockerfile.replace('--interval=10s', '--interval=30s')))).toBe(false);
+    expect(startIntervalCheck('t', withDockerfile(dockerfile.replace('HEALTHCHECK ', 'HEALTHCHECK --start-interval=1s ')))).toBe(false);
+    expect(startIntervalCheck('t', new Map([...files, ['compose.yaml', files.get('compose.yaml')!.replace('start_interval: 1s', 'start_interval: 5s')]]))).toBe(false);
+    expect(startIntervalCheck('t', withDockerfile('FROM scratch\n'))).toBe(false);
+    expect(checks.slice(before).map((c) => c.ok)).toEqual([true, false, false, false, false]);
     expect(containerPort(dockerfile)).toBe(8000);
   });
 

@@ -152,7 +152,7 @@ export function units(): Unit[] {
           const project = needProject(ctx, preset.choices, preset.id);
           if (!project) return;
           plantSecrets(project.dir);
-          startIntervalCheck(preset.id, project.files.get('Dockerfile'));
+          startIntervalCheck(preset.id, project.files);
           await imageChecks(preset, project.dir, ctx.work, engine);
         },
       });
