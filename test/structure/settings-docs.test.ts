@@ -47,3 +47,12 @@ describe.each(['uvicorn', 'gunicorn'] as const)('%s server', (server) => {
     }
   });
 });
+
+describe("the generated README's later commands (issue #22, item 8)", () => {
+  it('names add route, docker and update, each as a command this package runs, with --dry-run --diff', () => {
+    const readme = renderService(defaultAnswers({}), TEST_VERSION).get('README.md')!;
+    const section = readme.split('## Changing the project later')[1]?.split('\n## ')[0] ?? '';
+    for (const command of ['npx create-pyservice add route ', 'npx create-pyservice docker ', 'npx create-pyservice@latest update']) expect(section).toContain(command);
+    expect(section).toContain('--dry-run --diff');
+  });
+});
