@@ -57,3 +57,36 @@ describe('make lock', () => {
     expect(readFileSync(log, 'utf8')).toBe('poetry lock\n');
   });
 });
+
+describe('make help and make up (issue #22, item 9)', () => {
+  it('make help shows the port, not $(PORT)', () => {
+    const make = spawnSync('make', ['--no-print-directory', 'help', 'PORT=9123'], { cwd: project, encoding: 'utf8' });
+    expect(make.status, make.stderr).toBe(0);
+    expect(make.stdout).not.toContain('$(PORT)');
+    expect(make.stdout).toMatch(/^ {2}run +Run the development server with auto-reload on http:\/\/127\.0\.0\.1:9123$/m);
+    expect(make.stdout).toMatch(/^ {2}docker-run +Run the container image on port 9123$/m);
+  });
+
+  it('make up without the Compose plugin: one line of advice (exit 2), compose up never run', () => {
+    const log = join(root, 'no-compose.log');
+    const docker = join(root, 'bin', 'docker-without-compose');
+    mkdirSync(dirname(docker), { recursive: true });
+    // What docker prints when the compose plugin is missing: "compose" is no command, --build no flag.
+    writeFileSync(docker, `#!/bin/sh\necho "docker $*" >> "${log}"\nif [ "$1" = compose ]; then echo "unknown flag: --build" >&2; exit 125; fi\n`);
+    chmodSync(docker, 0o755);
+    for (const target of ['up', 'down']) {
+      const make = spawnSync('make', ['--no-print-directory', target, `DOCKER=${docker}`], { cwd: project, encoding: 'utf8' });
+      expect(make.status).toBe(2);
+      expect(make.stderr.trim().split('\n')).toEqual([expect.stringMatching(/docker compose is not available: install the Docker Compose plugin \(https:\/\/docs\.docker\.com\/compose\/install\/\) or use make docker-build docker-run/)]);
+    }
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual([`docker compose version`, `docker compose version`]);
+  });
+
+  it('make up with the plugin runs docker compose up --build --detach --wait', () => {
+    const log = join(root, 'compose.log');
+    const docker = recorder('docker-with-compose', log);
+    const make = spawnSync('make', ['--no-print-directory', 'up', `DOCKER=${docker}`], { cwd: project, encoding: 'utf8' });
+    expect(make.status, make.stderr).toBe(0);
+    expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual(['docker-with-compose compose version', 'docker-with-compose compose up --build --detach --wait']);
+  });
+});
