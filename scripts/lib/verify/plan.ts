@@ -34,6 +34,12 @@ export function presets(): Preset[] {
     const choices = { ...defaults, python };
     list.push({ id: presetId(choices), choices, note: pythonNote(python) });
   }
+  // The newest Python runs gunicorn too (its uvicorn-worker pair differs from 3.13's; issue #19).
+  const newest = PYTHON_VERSIONS[PYTHON_VERSIONS.length - 1]!;
+  if (!full(newest)) {
+    const choices = { ...defaults, python: newest, server: 'gunicorn' as const };
+    list.push({ id: presetId(choices), choices, note: pythonNote(newest) });
+  }
   return list;
 }
 
