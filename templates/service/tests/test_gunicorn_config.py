@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from app.core.config import get_settings
 from app.core.cpus import cpu_count
 from app.core.logs import log_config
 
@@ -40,6 +41,7 @@ def test_logs_in_the_configured_format(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_stops_inside_docker_stops_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load()["graceful_timeout"] == 5
     monkeypatch.setenv("GRACEFUL_TIMEOUT", "7")
+    get_settings.cache_clear()
     assert load()["graceful_timeout"] == 7
 
 

@@ -40,7 +40,7 @@ async def test_the_clients_request_id_is_kept(client: httpx.AsyncClient) -> None
 
 @pytest.mark.parametrize("sent", ["x" * 129, "caf\u00e9", "tab\there", ""])
 async def test_an_unusable_request_id_is_replaced(client: httpx.AsyncClient, sent: str) -> None:
-    response = await client.get("/health", headers={"X-Request-ID": sent.encode("utf-8")})
+    response = await client.get("/health", headers=[(b"X-Request-ID", sent.encode("utf-8"))])
 
     returned = response.headers["x-request-id"]
     assert returned != sent
