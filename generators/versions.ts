@@ -90,6 +90,11 @@ export const DEV_DEPENDENCIES = {
   httpx: { min: '0.28', latest: '0.28.1' },
   /** `make test`'s coverage report and floor; 5.0.0 (Debian trixie) and 7.1.0 (Debian sid) are both proven. */
   'pytest-cov': { min: '5.0', latest: '7.1.0' },
+  /**
+   * What pytest-cov runs, declared for itself: pyproject's [tool.coverage] configures it, and
+   * pytest-cov 5.0.0 as Debian trixie packages it (the harness's 3.13 view) requires nothing.
+   */
+  coverage: { min: '7.6', latest: '7.16.1' },
   /** Strict type checking; 1.15.0 (Debian trixie) and 2.4.0 (Debian sid) are both proven. */
   mypy: { min: '1.15', latest: '2.4.0' },
   ruff: VERSIONS.ruff,
