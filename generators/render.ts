@@ -82,7 +82,9 @@ function generatedFor(path: string, known: Partial<Answers>): boolean | undefine
 
 /**
  * `make test`'s floor (pyproject's [tool.coverage.report] fail_under, percent of app/'s
- * lines and branches). Measured on real Python: see README ("The generated project").
+ * statements). Measured with the harness (make test's pytest --cov=app, -W error): 3.13 uvicorn
+ * 99.6 %, 3.13 gunicorn 98.1 %, 3.14 uvicorn 97.6 %, 3.14 gunicorn 97.3 % (pytest-cov 5 on 3.13 also
+ * counts the tests' server subprocesses; pytest-cov 7 on 3.14 does not).
  */
 export const COVERAGE_FLOOR = 90;
 
