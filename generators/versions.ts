@@ -45,20 +45,56 @@ interface Bound {
   readonly latest: string;
 }
 
-/** Runtime dependencies of the generated service. */
+/** Runtime dependencies of the generated service: every package app/ and gunicorn_config.py import. */
 export const DEPENDENCIES = {
   fastapi: { min: '0.115', latest: '0.163.2' },
+  /** app/ imports pydantic itself (schemas, settings validation): declared, not left to fastapi's. */
+  pydantic: { min: '2.10', latest: '2.14.1' },
   'pydantic-settings': { min: '2.8', latest: '2.16.3' },
   'uvicorn[standard]': { min: '0.32', latest: '0.54.0' },
   gunicorn: { min: '23.0', latest: '27.0.1' },
   'uvicorn-worker': { min: '0.3', latest: '0.4.0' },
 } as const satisfies Record<string, Bound>;
 
+/**
+ * uvicorn and uvicorn-worker for gunicorn projects, as a pair that boots: uvicorn-worker
+ * 0.3.x calls `Config.setup_event_loop`, which uvicorn 0.36 removed, and 0.4.0 needs
+ * uvicorn >= 0.36, so ranges that allowed 0.3.x with a newer uvicorn could lock a
+ * combination whose workers cannot start. The pair follows the project's Python (the
+ * lead's decision; the harness views: Debian trixie serves 3.13 uvicorn 0.32.0 +
+ * uvicorn-worker 0.3.0, sid serves 3.14/3.15 uvicorn 0.53.0 + 0.4.0): up to 3.13 the
+ * old pair, from 3.14 the new one. Uvicorn-only projects keep DEPENDENCIES' range.
+ */
+export const GUNICORN_UVICORN_PAIRS = {
+  upTo313: { 'uvicorn[standard]': '>=0.32,<0.36', 'uvicorn-worker': '>=0.3,<0.4' },
+  from314: { 'uvicorn[standard]': '>=0.36,<1.0', 'uvicorn-worker': '>=0.4,<1.0' },
+} as const;
+
+/** The runtime requirements of a project: `fastapi (>=0.115,<1.0)`, ... */
+export function runtimeRequirements(python: string, server: 'uvicorn' | 'gunicorn'): string[] {
+  const common = [requirement('fastapi'), requirement('pydantic'), requirement('pydantic-settings')];
+  if (server === 'uvicorn') return [...common, requirement('uvicorn[standard]')];
+  const pair = compareVersions(python, '3.14') >= 0 ? GUNICORN_UVICORN_PAIRS.from314 : GUNICORN_UVICORN_PAIRS.upTo313;
+  return [
+    ...common,
+    `uvicorn[standard] (${pair['uvicorn[standard]']})`,
+    requirement('gunicorn'),
+    `uvicorn-worker (${pair['uvicorn-worker']})`,
+  ];
+}
+
 /** The `dev` dependency group. */
 export const DEV_DEPENDENCIES = {
   pytest: { min: '8.3', latest: '9.0.2' },
   /** The tests' HTTP client (httpx.AsyncClient over httpx.ASGITransport; see tests/conftest.py). */
   httpx: { min: '0.28', latest: '0.28.1' },
+  /** `make test`'s coverage report and floor; 5.0.0 (Debian trixie) and 7.1.0 (Debian sid) are both proven. */
+  'pytest-cov': { min: '5.0', latest: '7.1.0' },
+  /**
+   * What pytest-cov runs, declared for itself: pyproject's [tool.coverage] configures it, and
+   * pytest-cov 5.0.0 as Debian trixie packages it (the harness's 3.13 view) requires nothing.
+   */
+  coverage: { min: '7.6', latest: '7.16.1' },
   /** Strict type checking; 1.15.0 (Debian trixie) and 2.4.0 (Debian sid) are both proven. */
   mypy: { min: '1.15', latest: '2.4.0' },
   ruff: VERSIONS.ruff,

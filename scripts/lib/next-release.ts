@@ -13,8 +13,8 @@ export const NEXT_RELEASE = {
   dockerfileLine: '# Rendered by the next release.',
   newFile: { path: 'CHANGELOG.md', content: '# Changelog\n\nStarted by create-pyservice.\n' },
   droppedFile: '.env.example',
-  makefileFrom: '\t$(POETRY) run pytest\n',
-  makefileTo: '\t$(POETRY) run pytest -q\n',
+  makefileFrom: '\t$(POETRY) run pytest --cov=app\n',
+  makefileTo: '\t$(POETRY) run pytest -q --cov=app\n',
 } as const;
 
 export interface NextRelease {

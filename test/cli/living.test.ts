@@ -112,10 +112,14 @@ describe.concurrent('pyservice docker', () => {
       Makefile: 'update', // `make server` runs gunicorn
       'README.md': 'keep', // deleted by the user: stays deleted
       'app/__main__.py': 'delete',
+      'app/core/config.py': 'update', // gunicorn's settings (workers, graceful timeout)
+      'app/core/cpus.py': 'create', // gunicorn's default worker count
       'gunicorn_config.py': 'create',
       'pyproject.toml': 'merge',
+      'tests/test_cpus.py': 'create',
       'tests/test_gunicorn_config.py': 'create',
       'tests/test_main.py': 'delete',
+      'tests/test_server.py': 'update', // starts gunicorn instead of uvicorn
     });
     const dockerfile = read(join(dir, 'Dockerfile'));
     expect(dockerfile).toContain('LABEL org.opencontainers.image.vendor="ours"');
@@ -252,7 +256,7 @@ describe.concurrent('a real two-release update (two packages built from two temp
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`create-pyservice ${VERSION} → ${nextVersion}`);
     const makefile = read(join(dir, 'Makefile'));
-    expect(makefile).toContain('\t$(POETRY) run pytest -q\n\nlint: ruff typecheck ## Check style, formatting and types\n');
+    expect(makefile).toContain('\t$(POETRY) run pytest -q --cov=app\n\nlint: ruff typecheck ## Check style, formatting and types\n');
     const dockerfile = read(join(dir, 'Dockerfile'));
     expect(dockerfile).toContain('# Rendered by the next release.');
     expect(dockerfile).toContain('LABEL team="payments"');

@@ -46,7 +46,7 @@ describe.each(projects.map((project, index) => [label(project.combo), project, i
     const deps: string[] = toml.project.dependencies;
     expect(deps.some((d) => d.startsWith('gunicorn '))).toBe(combo.server === 'gunicorn');
     expect(deps.some((d) => d.startsWith('uvicorn-worker '))).toBe(combo.server === 'gunicorn');
-    for (const dep of deps) expect(dep).toMatch(/^[a-z-]+(\[standard\])? \(>=[\d.]+,<\d+\.0\)$/);
+    for (const dep of deps) expect(dep).toMatch(/^[a-z-]+(\[standard\])? \(>=[\d.]+,<\d+\.\d+\)$/);
   });
 
   it('records the answers, the generator version and the base of later updates', () => {

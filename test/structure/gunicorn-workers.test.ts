@@ -1,9 +1,10 @@
 /**
  * gunicorn's default worker count follows the container's CPU limit: the
- * generated gunicorn_config.py is run by CPython in a private mount namespace
- * whose /sys/fs/cgroup is a fake (cgroup v2 `cpu.max`, or v1
- * `cpu.cfs_quota_us`), exactly as it reads the real one in a container.
- * WEB_CONCURRENCY still wins.
+ * generated app/core/cpus.py (gunicorn_config.py's `cpu_count()`, standard
+ * library only) is run by CPython in a private mount namespace whose
+ * /sys/fs/cgroup is a fake (cgroup v2 `cpu.max`, or v1 `cpu.cfs_quota_us`),
+ * exactly as it reads the real one in a container. That WEB_CONCURRENCY wins
+ * is a setting (pydantic): the generated tests/test_gunicorn_config.py checks it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,27 +18,26 @@ const root = mkdtempSync(join(tmpdir(), 'pyservice-cgroup-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const project = join(root, 'project');
-mkdirSync(project);
-writeFileSync(join(project, 'gunicorn_config.py'), renderService(defaultAnswers({ server: 'gunicorn' }), TEST_VERSION).get('gunicorn_config.py')!);
+const rendered = renderService(defaultAnswers({ server: 'gunicorn' }), TEST_VERSION);
+mkdirSync(join(project, 'app', 'core'), { recursive: true });
+for (const path of ['app/__init__.py', 'app/core/__init__.py', 'app/core/cpus.py']) writeFileSync(join(project, path), rendered.get(path)!);
 
 /** CPUs this test process may run on (what os.sched_getaffinity sees without a limit). */
 const cpus = spawnSync('python3', ['-c', 'import os; print(len(os.sched_getaffinity(0)))'], { encoding: 'utf8' });
 const available = Number(cpus.stdout.trim()) || availableParallelism();
 
-const { WEB_CONCURRENCY: _unset, ...inherited } = process.env;
-
-/** gunicorn's `workers` with `files` as the whole of /sys/fs/cgroup. */
-function workersWith(files: Record<string, string>, env: Record<string, string> = {}): number {
+/** `cpu_count()`, gunicorn's default `workers`, with `files` as the whole of /sys/fs/cgroup. */
+function workersWith(files: Record<string, string>): number {
   const fake = mkdtempSync(join(root, 'cgroup-'));
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(fake, path, '..'), { recursive: true });
     writeFileSync(join(fake, path), content);
   }
-  const script = 'import runpy; print(runpy.run_path("gunicorn_config.py")["workers"])';
+  const script = 'from app.core.cpus import cpu_count; print(cpu_count())';
   const result = spawnSync(
     'unshare',
     ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /sys/fs/cgroup && exec python3 -c "$2"', 'sh', fake, script],
-    { cwd: project, encoding: 'utf8', env: { ...inherited, ...env } },
+    { cwd: project, encoding: 'utf8' },
   );
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
@@ -60,9 +60,5 @@ describe('gunicorn workers under a CPU limit', () => {
   it('cgroup v1: cpu.cfs_quota_us / cpu.cfs_period_us caps the workers', () => {
     expect(workersWith({ 'cpu,cpuacct/cpu.cfs_quota_us': '100000\n', 'cpu,cpuacct/cpu.cfs_period_us': '100000\n' })).toBe(1);
     expect(workersWith({ 'cpu/cpu.cfs_quota_us': '-1\n', 'cpu/cpu.cfs_period_us': '100000\n' })).toBe(available);
-  });
-
-  it('WEB_CONCURRENCY wins over the limit', () => {
-    expect(workersWith({ 'cpu.max': '100000 100000\n' }, { WEB_CONCURRENCY: '3' })).toBe(3);
   });
 });

@@ -152,7 +152,7 @@ describe.each(validCombinations().map((c) => [`${c.python} ${c.runtime} ${c.deps
       'poetry run ruff check .',
       'poetry run ruff format --check .',
       'poetry run mypy',
-      'poetry run pytest',
+      'poetry run pytest --cov=app',
       'docker compose up --build --detach --wait',
       'docker compose down',
       '',

@@ -61,7 +61,7 @@ const handled: Record<string, Handled> = {
     main: edited(/( {4}# pyservice:routers.*)\n/, '$1\r\n'),
     contains: ['app.include_router(items.router)\n    app.include_router(orders.router)\n    # pyservice:routers'],
   },
-  'no newline at the end of the file': { main: pristine.replace(/\n$/, ''), contains: ['app = create_app()'] },
+  'no newline at the end of the file': { main: pristine.replace(/\n$/, ''), contains: ['raise AttributeError(f"module {__name__!r} has no attribute {name!r}")'] },
   'tab indentation': {
     main: pristine.replace(/^( {4})+/gm, (spaces) => '\t'.repeat(spaces.length / 4)),
     contains: ['\tapp.include_router(items.router)\n\tapp.include_router(orders.router)\n\t# pyservice:routers'],
@@ -277,8 +277,8 @@ const refused: Record<string, { main: string; line?: string; why: RegExp }> = {
   'our module imported as `import app.routes.orders as o`': { main: edited(IMPORT, `${IMPORT}import app.routes.orders as o\n`), line: 'app.routes.orders', why: /already imported there \(from app.routes.orders\)/ },
   'our module imported as `from app.routes.orders import router`': { main: edited(IMPORT, `${IMPORT}from app.routes.orders import router\n`), line: 'app.routes.orders', why: /already imported there/ },
   'the name imported from elsewhere': { main: edited(IMPORT, `from shop import orders\n${IMPORT}`), line: 'shop', why: /"orders" is already imported there, and the route's module would shadow it/ },
-  'the name defined at the top level': { main: edited('\n\napp = create_app()', '\n\norders = []\napp = create_app()'), line: 'orders = []', why: /"orders" is already defined there/ },
-  'a function of that name': { main: edited('\n\napp = create_app()', '\n\ndef orders():\n    pass\n\n\napp = create_app()'), line: 'def orders', why: /already defined there/ },
+  'the name defined at the top level': { main: edited('\n\n@cache\n', '\n\norders = []\n\n\n@cache\n'), line: 'orders = []', why: /"orders" is already defined there/ },
+  'a function of that name': { main: edited('\n\n@cache\n', '\n\ndef orders():\n    pass\n\n\n@cache\n'), line: 'def orders', why: /already defined there/ },
   'a router of that name registered by hand without the import': {
     main: edited(INCLUDES, `${INCLUDES}    app.include_router(orders.router, prefix="/v1")\n`),
     line: 'orders.router',
@@ -293,7 +293,7 @@ const refused: Record<string, { main: string; line?: string; why: RegExp }> = {
   'the import only inside a one-line `if`': { main: edited(IMPORT, 'if True: from app.routes import health, items\n'), line: 'if True', why: /inside a block/ },
   'no routers import at all': { main: edited(IMPORT, ''), why: /has no "from app.routes import \.\.\." line.*put it back/ },
   'no anchor': { main: edited(/^.*# pyservice:routers.*\n/m, ''), why: /has no comment "# pyservice:routers" inside create_app\(\)/ },
-  'the anchor twice': { main: edited('    return app\n', '    # pyservice:routers\n    return app\n'), why: /is on 2 lines \(34, 35\).*keep only the one/ },
+  'the anchor twice': { main: edited('    return app\n', '    # pyservice:routers\n    return app\n'), why: /is on 2 lines \(49, 50\).*keep only the one/ },
   'the anchor after code on a line': {
     main: edited(/ {4}# pyservice:routers.*\n {4}return app\n/, '    return app  # pyservice:routers\n'),
     line: 'return app',

@@ -3,16 +3,33 @@
 The client is httpx's own: requests go straight to the ASGI app in process
 (no server, no sockets), and the app's lifespan runs around each test.
 Tests that use it are async and run on anyio's pytest plugin.
+
+No test reads the developer's `.env` or environment: before each test the
+settings' variables are removed (in any case: pydantic-settings ignores case)
+and `.env` is turned off; a test sets what it needs itself.
 """
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
-from app.core.config import Settings
+from app.core.config import Settings, get_settings
 from app.main import create_app
-from tests.settings import IsolatedSettings
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings from their defaults and what the test sets, never from `.env` or the shell."""
+    fields = set(Settings.model_fields)
+    for name in list(os.environ):
+        if name.lower() in fields:
+            monkeypatch.delenv(name)
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -24,7 +41,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def settings() -> Settings:
     """Settings for tests, independent of a local `.env` file."""
-    return IsolatedSettings(log_level="debug")
+    return Settings(log_level="debug")
 
 
 @pytest.fixture
