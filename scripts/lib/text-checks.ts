@@ -9,7 +9,7 @@ export interface TextProblem {
 const RULES: readonly { test: (line: string, path: string) => boolean; problem: string }[] = [
   { test: (line) => /<%|%>/.test(line), problem: 'leftover template tag' },
   { test: (line) => /\bundefined\b/.test(line), problem: '"undefined" (a missing template value)' },
-  { test: (line) => /\bnull\b/.test(line), problem: '"null" (a missing template value)' },
+  { test: (line) => /(?<!\/dev\/)\bnull\b/.test(line), problem: '"null" (a missing template value)' },
   { test: (line) => /\[object Object\]|\bNaN\b/.test(line), problem: 'a stringified JavaScript value' },
   { test: (line) => /\b(TODO|FIXME|XXX)\b/.test(line), problem: 'a TODO marker' },
   { test: (line) => /[ \t]+$/.test(line), problem: 'trailing whitespace' },

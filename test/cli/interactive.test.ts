@@ -41,7 +41,7 @@ describe.concurrent('the interview (pty)', () => {
     expect(asked.n).toBe(5); // the run ended: no sixth question was waiting
 
     const out = pty.output();
-    expect(out).toContain('✔ Created my-service: 36 files');
+    expect(out).toContain('✔ Created my-service: 39 files');
     expect(out).not.toContain('Created my-service in my-service');
     // Next steps in the order a user runs them, then the missing tool explained.
     expect(out).toMatch(/Next steps:\s+cd my-service\s+make install[^\n]*\n\s+make test[^\n]*\n\s+make run[^\n]*\n\s+make docker-build docker-run/);
@@ -234,7 +234,7 @@ describe.concurrent('a non-empty target in a terminal is a question', () => {
     expect(await pty.exit).toBe(0);
     expect(readFileSync(join(cwd, 'taken', 'Makefile'), 'utf8')).not.toBe('mine\n');
     expect(readFileSync(join(cwd, 'taken', 'notes.txt'), 'utf8')).toBe('keep me\n');
-    expect(pty.output()).toMatch(/Created taken: 36 files \(1 of yours replaced\)\r?\n {2}Replaced \(your previous versions are gone\):\r?\n {4}Makefile\r?\n/);
+    expect(pty.output()).toMatch(/Created taken: 39 files \(1 of yours replaced\)\r?\n {2}Replaced \(your previous versions are gone\):\r?\n {4}Makefile\r?\n/);
   });
 
   it('cancels, writing nothing', async () => {

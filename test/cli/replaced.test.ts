@@ -38,7 +38,7 @@ describe.concurrent('--force names every replaced file', () => {
     if (inRepo) spawnSync('git', ['init', '--quiet'], { cwd: target });
     const result = await runMain([...args, '--yes', '--force'], { cwd: args[0] === '.' ? target : cwd, env: env(home) });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`36 files (2 of yours replaced)\n  ${LISTED}`);
+    expect(result.stdout).toContain(`39 files (2 of yours replaced)\n  ${LISTED}`);
     expect(readFileSync(join(target, 'notes.txt'), 'utf8')).toBe('keep me\n');
   });
 
@@ -60,7 +60,7 @@ describe.concurrent('--force names every replaced file', () => {
     const text = await runMain(['svc', '--yes', '--force', '--dry-run'], { cwd, env: env(home) });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(
-      /^Dry run: would write 36 files to svc \(nothing written; 2 of yours would be replaced\)\n {2}Would replace \(nothing else in the directory is touched\):\n {4}Makefile\n {4}README\.md\n/,
+      /^Dry run: would write 39 files to svc \(nothing written; 2 of yours would be replaced\)\n {2}Would replace \(nothing else in the directory is touched\):\n {4}Makefile\n {4}README\.md\n/,
     );
     const json = await runMain(['svc', '--yes', '--force', '--dry-run', '--json'], { cwd, env: env(home) });
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, dryRun: true, replaced: ['Makefile', 'README.md'] });

@@ -176,7 +176,7 @@ describe.concurrent('two runs at once, or the user writing while we do', () => {
       const loser = results.find((r) => r.code !== 0)!;
       // Which message depends on the moment the loser looks: before it plans, the winner may already be done.
       expect(loser.stderr).toMatch(
-        /^error: (svc (was claimed by someone else|was created by someone else \(another run\?\) while we were preparing|changed since we checked it|is not empty and 36 generated files would overwrite yours)|another create-pyservice run \(process \d+\) is writing into svc)/,
+        /^error: (svc (was claimed by someone else|was created by someone else \(another run\?\) while we were preparing|changed since we checked it|is not empty and 39 generated files would overwrite yours)|another create-pyservice run \(process \d+\) is writing into svc)/,
       );
       const description = /description = "(\w+)"/.exec(read(join(cwd, 'svc', 'pyproject.toml')))![1];
       expect(winners[0]!.stdout).toContain('Created svc');
@@ -316,7 +316,7 @@ describe.concurrent('what is reported and committed', () => {
     userFiles(join(cwd, 'svc'));
     const result = await runCli(['svc', '--yes', '--force'], { cwd, env: env(home) });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Created svc: 36 files (2 of yours replaced)\n  Replaced (your previous versions are gone):\n    Makefile\n    README.md\n');
+    expect(result.stdout).toContain('Created svc: 39 files (2 of yours replaced)\n  Replaced (your previous versions are gone):\n    Makefile\n    README.md\n');
     const tracked = spawnSync('git', ['ls-files'], { cwd: join(cwd, 'svc'), encoding: 'utf8' }).stdout.trim().split('\n').sort();
     expect(tracked).toEqual(generated('svc'));
     expect(spawnSync('git', ['status', '--porcelain'], { cwd: join(cwd, 'svc'), encoding: 'utf8' }).stdout).toBe('?? credentials.txt\n');

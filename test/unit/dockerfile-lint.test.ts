@@ -197,7 +197,7 @@ describe('our rules in detail', () => {
 describe('dockerfile-utils validator', () => {
   it.each([
     ['a lower-case instruction', edit(SLIM, 'WORKDIR /app', 'workdir /app'), 'CASING_INSTRUCTION'],
-    ['a HEALTHCHECK duration without a unit', edit(SLIM, '--interval=30s', '--interval=30'), 'FLAG_MISSING_DURATION'],
+    ['a HEALTHCHECK duration without a unit', edit(SLIM, '--interval=10s', '--interval=10'), 'FLAG_MISSING_DURATION'],
     ['an unknown COPY flag', edit(SLIM, 'COPY --from=builder', 'COPY --form=builder'), 'UNKNOWN_COPY_FLAG'],
     ['two CMD in the final stage', `${SLIM}CMD ["true"]\n`, 'MULTIPLE_INSTRUCTIONS'],
   ])('reports %s', (_what, text, code) => {
