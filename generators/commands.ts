@@ -11,8 +11,8 @@
  */
 import { closest } from './argv.js';
 import { stepsAfter } from './command-steps.js';
-import { entry, helpWidth, wrap } from './help.js';
-import { terminalWidth, twoColumns } from './width.js';
+import { entry, helpWidth } from './help.js';
+import { terminalWidth, twoColumns, wrap } from './width.js';
 import { compatViolations } from './compat.js';
 import { fileDiff } from './diff.js';
 import { describeError, reportFailure } from './failure.js';

@@ -5,15 +5,12 @@ import { GENERATORS } from './generator.js';
 import { bold } from './ui.js';
 import { terminalWidth, wrap } from './width.js';
 
-export { wrap };
-
 /** Width of the flag column; below 80 columns the text goes under the flag instead, indented by STACKED. */
 const FLAG_COLUMN = 30;
 const STACKED = 6;
 
 /** Columns to wrap to: the terminal's width, 80 when not a terminal; never narrower than 60. */
 export const helpWidth = (stream: NodeJS.WriteStream = process.stdout): number => terminalWidth(stream, 60);
-
 
 /** One flag (or argument) and its text: side by side from 80 columns, the text under the flag below. */
 export function entry(flag: string, text: string, width: number): string[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { helpText, helpWidth, wrap } from '../../generators/help.js';
+import { helpText, helpWidth } from '../../generators/help.js';
+import { wrap } from '../../generators/width.js';
 import { defaultHelp, OPTION_KEYS } from '../../generators/options.js';
 
 describe('--help fits the terminal', () => {
