@@ -4,6 +4,7 @@
  * wait for each prompt to appear and type keys.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { CLI } from './cli.js';
 
 export const KEY = { enter: '\r', down: '\u001b[B', up: '\u001b[A', ctrlC: '\u0003' } as const;
@@ -20,6 +21,42 @@ export interface PtySession {
   /** Everything printed so far, as it came (escape sequences included). */
   raw(): string;
   exit: Promise<number | null>;
+  /**
+   * CPU seconds (user + system) the program has used so far: every process below `script`.
+   * A claim such as "answers a paste quickly" is about the work the program does, which a
+   * machine busy with other tests does not change, while the wall-clock time it does.
+   */
+  cpuSeconds(): number;
+}
+
+/** `/proc/PID/stat` fields after the command name: state, ppid, …, utime (index 11), stime (12). */
+function stat(pid: string): { ppid: number; ticks: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined; // the process ended between listing and reading
+  }
+}
+
+/** Ticks used by the descendants of `root` (not `root` itself): Linux's USER_HZ is 100. */
+function descendantCpuSeconds(root: number): number {
+  const all = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const info = stat(entry);
+    if (info) all.set(Number(entry), info);
+  }
+  const below = (pid: number): boolean => {
+    for (let parent = all.get(pid)?.ppid; parent !== undefined && parent > 1; parent = all.get(parent)?.ppid) {
+      if (parent === root) return true;
+    }
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, info] of all) if (below(pid)) ticks += info.ticks;
+  return ticks / 100;
 }
 
 /** `columns`: the terminal's width as the program sees it (stty sets the pty's size; script gives it 0 otherwise). */
@@ -75,5 +112,6 @@ export function startPty(args: readonly string[], options: { cwd: string; env: R
     output: () => stripAnsi(all),
     raw: () => all,
     exit,
+    cpuSeconds: () => descendantCpuSeconds(child.pid ?? -1),
   };
 }

@@ -88,6 +88,15 @@ describe('line endings and the byte-order mark', () => {
   });
 });
 
+/**
+ * CPU seconds this test process has used: "merges in under 10 s" is a claim about the work
+ * done, which other test files running beside this one stretch in wall time but not in CPU time.
+ */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 describe('large files', () => {
   // Python-like lines with many repeats (blank lines, `pass`): the hard case for an LCS.
   const N = 200_000;
@@ -96,10 +105,10 @@ describe('large files', () => {
   const theirs = base.map((line, i) => (i % 10_000 === 2500 ? `    theirs_${i} = 2\n` : i === 123_456 ? '' : line));
   const text = (lines: string[]) => lines.join('');
 
-  it(`a ${N.toLocaleString('en')}-line file with edits spread through it merges in under 10 s, as git merge-file does`, () => {
-    const started = performance.now();
+  it(`a ${N.toLocaleString('en')}-line file with edits spread through it merges in under 10 s of CPU, as git merge-file does`, () => {
+    const started = cpuSeconds();
     const merged = mergeText(text(base), text(ours), text(theirs), labels);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = cpuSeconds() - started;
     expect(seconds).toBeLessThan(10);
     expect(merged.conflicts).toBe(0);
     writeFileSync(join(dir, 'ours'), text(ours));
@@ -110,10 +119,10 @@ describe('large files', () => {
     expect(merged.content === git.stdout.toString('utf8')).toBe(true);
   }, 60_000);
 
-  it(`its --diff (${N.toLocaleString('en')} lines) takes under 10 s and git apply reproduces the file`, () => {
-    const started = performance.now();
+  it(`its --diff (${N.toLocaleString('en')} lines) takes under 10 s of CPU and git apply reproduces the file`, () => {
+    const started = cpuSeconds();
     const patch = unifiedDiff('big.py', text(base), text(ours));
-    expect((performance.now() - started) / 1000).toBeLessThan(10);
+    expect(cpuSeconds() - started).toBeLessThan(10);
     writeFileSync(join(dir, 'big.py'), text(base));
     writeFileSync(join(dir, 'big.patch'), patch);
     const applied = spawnSync('git', ['apply', 'big.patch'], { cwd: dir, encoding: 'utf8' });
@@ -121,19 +130,19 @@ describe('large files', () => {
     expect(readFileSync(join(dir, 'big.py'), 'utf8') === text(ours)).toBe(true);
   }, 60_000);
 
-  it(`${N.toLocaleString('en')} distinct lines (where the stack overflowed) merge in under 10 s`, () => {
+  it(`${N.toLocaleString('en')} distinct lines (where the stack overflowed) merge in under 10 s of CPU`, () => {
     const distinct = Array.from({ length: N }, (_, i) => `value_${i} = compute(${i})\n`);
-    const started = performance.now();
+    const started = cpuSeconds();
     const merged = mergeText(text(distinct), text(distinct.map((l, i) => (i % 5000 === 1 ? `# ours\n${l}` : l))), text(distinct.map((l, i) => (i % 7000 === 3500 ? '' : l))), labels);
-    expect((performance.now() - started) / 1000).toBeLessThan(10);
+    expect(cpuSeconds() - started).toBeLessThan(10);
     expect(merged.conflicts).toBe(0);
     expect(merged.content.split('\n')).toHaveLength(N + N / 5000 - Math.ceil(N / 7000) + 1);
   }, 60_000);
 
-  it('two unrelated 200,000-line files diff fast too (every line changed)', () => {
-    const started = performance.now();
+  it('two unrelated 200,000-line files diff in under 10 s of CPU too (every line changed)', () => {
+    const started = cpuSeconds();
     const patch = unifiedDiff('f', text(base), text(base.map((line) => `x${line}`)));
-    expect((performance.now() - started) / 1000).toBeLessThan(10);
+    expect(cpuSeconds() - started).toBeLessThan(10);
     expect(patch.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---'))).toHaveLength(N);
   }, 60_000);
 });
