@@ -17,22 +17,23 @@
  * then the plan. A refusal prints our one-line error and exits 2 before
  * anything is written.
  */
+import { realMachine } from './src/io/machine.js';
 import { readFileSync } from 'node:fs';
 import type { NodePlopAPI } from 'node-plop';
-import { parseArgv } from './generators/argv.js';
-import { collectAnswers } from './generators/cli.js';
-import { makePlan, parseCommand } from './generators/commands.js';
-import { compatViolations } from './generators/compat.js';
-import { describeError } from './generators/failure.js';
+import { parseArgv } from './src/cli/argv.js';
+import { collectAnswers } from './src/cli/cli.js';
+import { makePlan, parseCommand } from './src/cli/commands.js';
+import { compatViolations } from './src/model/compat.js';
+import { describeError } from './src/cli/failure.js';
 import { GENERATORS, type BasePlan, type Generator, type RunContext } from './generators/generator.js';
-import type { LivingPlan } from './generators/living.js';
-import { OPTION_KEYS, OPTIONS, realMachine, type OptionKey } from './generators/options.js';
-import { onPath } from './generators/post.js';
-import { DOCKER_KEYS } from './generators/project.js';
-import { refuseDuringGitOperation } from './generators/git-state.js';
-import { writeErr } from './generators/output.js';
-import { openSession } from './generators/session.js';
-import { CliError, EXIT } from './generators/ui.js';
+import type { LivingPlan } from './src/project/living.js';
+import { OPTION_KEYS, OPTIONS, type OptionKey } from './src/model/options.js';
+import { onPath } from './src/io/post.js';
+import { DOCKER_KEYS } from './generators/docker.js';
+import { refuseDuringGitOperation } from './src/project/git-state.js';
+import { writeErr } from './src/cli/output.js';
+import { openSession } from './src/project/session.js';
+import { CliError, EXIT, spinner } from './src/cli/ui.js';
 
 /** The version the bundle stamps (scripts/build.mjs defines __VERSION__ from package.json): same record, same files. */
 const VERSION = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -98,7 +99,7 @@ const context = (machine: RunContext['machine']): RunContext => ({
   version: VERSION,
   force: false,
   dryRun: false,
-  showProgress: true,
+  progress: spinner,
   machine,
   cwd: process.cwd(),
 });

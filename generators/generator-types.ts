@@ -2,10 +2,11 @@
  * What a generator is (generator.ts holds the table of them): the options it
  * takes, how it plans (read-only: in memory and a look at the disk; `--dry-run`
  * stops there), and the node-plop action types that carry the plan out
- * (generators/plop.ts runs them). The generators (service.ts, project.ts)
+ * (generators/plop.ts runs them). The generators (service.ts, route.ts, docker.ts, update.ts)
  * import these types from here, not from the table that imports them.
  */
-import type { Answers, Machine, OptionKey } from './options.js';
+import type { Progress } from '../src/io/post.js';
+import type { Answers, Machine, OptionKey } from '../src/model/options.js';
 
 /** What a plan knows about the run it is for. */
 export interface RunContext {
@@ -14,8 +15,8 @@ export interface RunContext {
   readonly force: boolean;
   /** --dry-run: the plan must not write (not even to undo what a killed earlier run left). */
   readonly dryRun: boolean;
-  /** Spinners and progress lines (off for --json). */
-  readonly showProgress: boolean;
+  /** How long steps show progress (the CLI's spinner; none for --json). */
+  readonly progress?: Progress;
   readonly machine: Machine;
   /** Where the command was run (a generator that works on an existing project looks for it from here). */
   readonly cwd?: string;

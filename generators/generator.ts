@@ -2,11 +2,14 @@
  * What a generator is, and the table of generators. A generator takes some
  * options from the option table, plans what it will do (read-only: in memory
  * and a look at the disk; `--dry-run` stops there), and carries the plan out
- * as node-plop actions (generators/plop.ts runs them). Adding one (`route`,
- * `docker`, `update`) is a new entry in GENERATORS with its options, plan and
- * action types, plus its templates. The types are generator-types.ts.
+ * as node-plop actions (generators/plop.ts runs them). One file each:
+ * service.ts (a new project), route.ts, docker.ts, update.ts (an existing one,
+ * sharing living-steps.ts). Adding one is a new file, an entry in GENERATORS
+ * and its templates. The types are generator-types.ts.
  */
-import { dockerGenerator, routeGenerator, updateGenerator } from './project.js';
+import { dockerGenerator } from './docker.js';
+import { routeGenerator } from './route.js';
+import { updateGenerator } from './update.js';
 import { serviceGenerator } from './service.js';
 
 export type { ActionStep, BasePlan, Generator, PlannedFile, PossiblePath, RunContext } from './generator-types.js';

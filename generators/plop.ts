@@ -6,7 +6,7 @@
  * writes pays for it.
  */
 import nodePlop, { type NodePlopAPI } from 'node-plop';
-import type { Answers, OptionKey } from './options.js';
+import type { Answers, OptionKey } from '../src/model/options.js';
 import type { BasePlan, Generator } from './generator.js';
 
 /** One run of a generator: how to get its answers (the interview) and the plan made from them. */

@@ -5,12 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { initGit, installDependencies } from './post.js';
-import { encodeSnapshot, gitWillHold, parseRecord, prepareBase, RECORD_FILE, serializeRecord } from './record.js';
-import { possibleServicePaths, renderService, type RenderedFiles } from './render.js';
-import { OPTION_KEYS, type Answers, type OptionKey } from './options.js';
-import { applyChanges } from './apply.js';
-import { planWrite, writeFiles, type WritePlan } from './write.js';
+import { initGit, installDependencies } from '../src/io/post.js';
+import { encodeSnapshot, gitWillHold, parseRecord, prepareBase, RECORD_FILE, serializeRecord } from '../src/project/record.js';
+import { possibleServicePaths, renderService, type RenderedFiles } from '../src/render/render.js';
+import { OPTION_KEYS, type Answers, type OptionKey } from '../src/model/options.js';
+import { applyChanges } from '../src/io/apply.js';
+import { planWrite, writeFiles, type WritePlan } from '../src/io/write.js';
 import type { BasePlan, Generator, RunContext } from './generator-types.js';
 
 export interface ServicePlan extends BasePlan {
@@ -69,7 +69,7 @@ export const serviceGenerator: Generator<OptionKey, ServicePlan, ServiceAction> 
     },
     'pyservice:base': (plan) => storeBase(plan),
     'pyservice:install': async (plan) => {
-      const result = await installDependencies(plan.target, plan.context.showProgress);
+      const result = await installDependencies(plan.target, plan.context.progress);
       if (!result.done) throw new Error(result.message);
       return result.message;
     },

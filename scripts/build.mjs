@@ -31,7 +31,7 @@ const common = {
 const cli = await build({
   ...common,
   plugins: [nodePlopCore, compiledTemplates(), lazyBuiltins],
-  entryPoints: { cli: 'generators/bin.ts' },
+  entryPoints: { cli: 'src/cli/bin.ts' },
   outdir: 'dist',
   splitting: true,
   minify: true,
@@ -109,8 +109,8 @@ function thirdPartyNotices(inputs) {
     const notice = noticeFile ? `\n\nNOTICE:\n\n${readFileSync(join(dir, noticeFile), 'utf8').trim()}` : '';
     return `## ${manifest.name} ${manifest.version}\n\nLicence: ${manifest.license}${manifest.homepage ? ` · ${manifest.homepage}` : ''}\n\n\`\`\`\`text\n${text}${notice}\n\`\`\`\`\n`;
   });
-  // Code ported into our sources (not bundled as a package): generators/line-diff.ts's diff3 regions.
-  const ported = `## node-diff3 3.2.1 (ported: generators/line-diff.ts)\n\nLicence: MIT · https://github.com/bhousel/node-diff3\n\n\`\`\`\`text\n${readFileSync('scripts/notices/node-diff3-3.2.1-LICENSE.md', 'utf8').trim()}\n\`\`\`\`\n`;
+  // Code ported into our sources (not bundled as a package): src/project/line-diff.ts's diff3 regions.
+  const ported = `## node-diff3 3.2.1 (ported: src/project/line-diff.ts)\n\nLicence: MIT · https://github.com/bhousel/node-diff3\n\n\`\`\`\`text\n${readFileSync('scripts/notices/node-diff3-3.2.1-LICENSE.md', 'utf8').trim()}\n\`\`\`\`\n`;
   return `# Third-party notices\n\ncreate-pyservice bundles the following packages into dist/ (found from the esbuild metafile at build time),\nand carries code ported from the last one. Their licences follow.\n\n${[...sections, ported].join('\n')}`;
 }
 

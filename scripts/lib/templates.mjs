@@ -1,6 +1,6 @@
 // Templates compiled at build time: templates/<kind>/** (the source of truth)
 // becomes one JavaScript module of functions, which the bundle uses instead of
-// generators/template-source.ts (which reads and renders the files with ejs, as
+// src/render/template-source.ts (which reads and renders the files with ejs, as
 // the sources and the tests do). A run then reads no template and parses none.
 //
 // Each .ejs file is turned into JavaScript by ejs itself (the body ejs.render
@@ -93,7 +93,7 @@ ${body}
 }`;
 }
 
-/** The module that stands in for generators/template-source.ts in the bundle. */
+/** The module that stands in for src/render/template-source.ts in the bundle. */
 export function compiledTemplatesModule(root = TEMPLATES_ROOT) {
   const kinds = listTemplateKinds(root);
   const entries = Object.entries(kinds).map(([kind, files]) => {
@@ -128,13 +128,13 @@ export function templateFiles(kind) {
 `;
 }
 
-/** esbuild plugin: generators/template-source.ts → the compiled templates. */
+/** esbuild plugin: src/render/template-source.ts → the compiled templates. */
 export function compiledTemplates(root = TEMPLATES_ROOT) {
   return {
     name: 'compiled-templates',
     setup(build) {
       build.onResolve({ filter: /[\\/]template-source\.js$/ }, (args) =>
-        /[\\/]generators$/.test(args.resolveDir) ? { path: 'compiled-templates', namespace: 'compiled-templates' } : undefined,
+        /[\\/]src[\\/]render$/.test(args.resolveDir) ? { path: 'compiled-templates', namespace: 'compiled-templates' } : undefined,
       );
       build.onLoad({ filter: /.*/, namespace: 'compiled-templates' }, () => ({ contents: compiledTemplatesModule(root), loader: 'js' }));
     },

@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
+import { renderService } from '../../src/render/render.js';
 import { FAULT_CLI, listFiles, REPO } from '../helpers/cli.js';
 import { FAULTS_ENV } from '../helpers/faults.js';
 import { ADA, defaultAnswers, TEST_VERSION } from '../helpers/presets.js';

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS, type OptionKey } from '../../generators/options.js';
+import { OPTIONS, type OptionKey } from '../../src/model/options.js';
 import { listFiles, read, runCli, sandbox } from '../helpers/cli.js';
 import { expectedProject } from '../helpers/golden.js';
 import { ADA, GOLDEN_PRESETS, TEST_VERSION } from '../helpers/presets.js';

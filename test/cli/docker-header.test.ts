@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
+import { renderService } from '../../src/render/render.js';
 import { runCli, sandbox } from '../helpers/cli.js';
 import { SUPPORTED } from '../helpers/matrix.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';

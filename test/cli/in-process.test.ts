@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { RECORD_FILE } from '../../generators/record.js';
+import { RECORD_FILE } from '../../src/project/record.js';
 import { pythonPath, runMake } from '../helpers/checks.js';
 import { listFiles, read, sandbox } from '../helpers/cli.js';
 import { expectedProject } from '../helpers/golden.js';

@@ -1,5 +1,5 @@
 /**
- * One way a run ends and one JSON writer (generators/failure.ts, text.ts jsonText), whatever the
+ * One way a run ends and one JSON writer (src/cli/failure.ts, text.ts jsonText), whatever the
  * command: creation and the commands on a project say a failure in the same words (stderr, and
  * with --json the same summary on stdout), and every --json summary escapes what a terminal or a
  * JavaScript parser would take for something else (U+2028/2029, C1 controls, bidi overrides),

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
+import { renderService } from '../../src/render/render.js';
 import { runCli, sandbox } from '../helpers/cli.js';
 import { fakePoetry } from '../helpers/fake-poetry.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';

@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, read, sandbox } from '../helpers/cli.js';
 import { runCommandInProcess, runMain } from '../helpers/in-process.js';
 import { KEY, startPty } from '../helpers/pty.js';
-import { parseArgv } from '../../generators/argv.js';
+import { parseArgv } from '../../src/cli/argv.js';
 
 /** The environment without what an npm that started this test run exported. */
 const clean = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))) as Record<string, string>;

@@ -1,5 +1,5 @@
 /**
- * Output that cannot be written never crashes the CLI (generators/output.ts): for every command
+ * Output that cannot be written never crashes the CLI (src/cli/output.ts): for every command
  * and output mode, the built CLI runs with stdout or stderr on a full device (/dev/full: ENOSPC),
  * on a pipe whose reader is already gone (EPIPE), or on a descriptor open only for reading
  * (EBADF). No stack trace, ever; a run that would have succeeded ends 1 when its stdout was lost

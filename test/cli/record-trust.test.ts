@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { read, REPO, sandbox } from '../helpers/cli.js';
 import { runCommandInProcess, runMain } from '../helpers/in-process.js';
-import { blobId } from '../../generators/record.js';
+import { blobId } from '../../src/project/record.js';
 
 const GIT_ID = { GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.org', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.org' };
 const env = (home: string) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...GIT_ID });

@@ -3,8 +3,8 @@
  * published): installs the writer's step hook from PYSERVICE_TEST_FAULTS
  * (faults.ts), then runs the CLI exactly as bin/create-pyservice.js does.
  */
-import { installStepHook } from '../../generators/write-step.js';
+import { installStepHook } from '../../src/io/write-step.js';
 import { faultHook, FAULTS_ENV } from './faults.js';
 
 installStepHook(faultHook(process.env[FAULTS_ENV]));
-await import('../../generators/bin.js');
+await import('../../src/cli/bin.js');

@@ -1,6 +1,6 @@
 /**
  * Fault injection for tests that need a real process stopped at a chosen step
- * of the writer (generators/write-step.ts). A spec is `STEP[#n]:ACTION,...`:
+ * of the writer (src/io/write-step.ts). A spec is `STEP[#n]:ACTION,...`:
  * at the nth (or every) occurrence of STEP (claim, stage, move, commit), ACTION
  * is a signal name (sent to the process itself) or `wait=PATH` (create
  * PATH.reached, then wait until PATH exists, 30 s at most).
@@ -10,7 +10,7 @@
  * CLI: the shipped bundle reads no such thing from its environment.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import type { Step, StepHook } from '../../generators/write-step.js';
+import type { Step, StepHook } from '../../src/io/write-step.js';
 
 /** The environment variable fault-cli.ts reads (and only it). */
 export const FAULTS_ENV = 'PYSERVICE_TEST_FAULTS';

@@ -13,8 +13,8 @@
  * tests running beside it must use absolute paths and give what they spawn
  * its own cwd and env (runCli and spawnSync with `cwd`/`env` do).
  */
-import { main, VERSION } from '../../generators/cli.js';
-import { runCommand } from '../../generators/commands.js';
+import { main, VERSION } from '../../src/cli/cli.js';
+import { runCommand } from '../../src/cli/commands.js';
 import type { CliResult } from './cli.js';
 
 let queue: Promise<unknown> = Promise.resolve();

@@ -3,7 +3,7 @@
  * cookiecutter-django keeps its list of supported combinations): every
  * combination of --python, --runtime, --deps and --server, supported or not,
  * and for the unsupported ones why. It is deliberately NOT computed from
- * generators/compat.ts or the option table, which it checks.
+ * src/model/compat.ts or the option table, which it checks.
  *
  * Adding a choice (a Python version, a runtime, ...) makes test/unit/compat.test.ts
  * fail until its combinations are listed here, each one decided by a person.

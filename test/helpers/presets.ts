@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProjectAnswers } from '../../generators/render.js';
+import type { ProjectAnswers } from '../../src/render/render.js';
 import { REPO } from './cli.js';
 import type { Combination } from './matrix.js';
 

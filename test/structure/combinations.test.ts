@@ -11,8 +11,8 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { blobIds } from '../../generators/record.js';
-import { renderService, RECORD_FILE } from '../../generators/render.js';
+import { blobIds } from '../../src/project/record.js';
+import { renderService, RECORD_FILE } from '../../src/render/render.js';
 import { lintDockerfile } from '../../scripts/lib/dockerfile-lint.js';
 import { makefileProblems, textProblems } from '../../scripts/lib/text-checks.js';
 import { compilePython, pythonsFor, ruffProblems, runMake } from '../helpers/checks.js';

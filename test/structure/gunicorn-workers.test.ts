@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
+import { renderService } from '../../src/render/render.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pyservice-cgroup-'));

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { validCombinations } from '../../generators/compat.js';
-import { renderService } from '../../generators/render.js';
-import { VERSIONS } from '../../generators/versions.js';
+import { validCombinations } from '../../src/model/compat.js';
+import { renderService } from '../../src/render/render.js';
+import { VERSIONS } from '../../src/model/versions.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
 const WORKFLOW = '.github/workflows/ci.yml';

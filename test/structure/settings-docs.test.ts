@@ -5,7 +5,7 @@
  * `os.environ.get("VAR"` in gunicorn_config.py), and every settings field is documented.
  */
 import { describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
+import { renderService } from '../../src/render/render.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
 interface Row {

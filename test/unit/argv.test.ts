@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgv } from '../../generators/argv.js';
+import { parseArgv } from '../../src/cli/argv.js';
 
 describe('parseArgv', () => {
   it('reads the directory and every kind of flag', () => {

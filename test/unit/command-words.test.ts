@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { directoryWordRefusal, oneSlipFrom } from '../../generators/command-words.js';
+import { directoryWordRefusal, oneSlipFrom } from '../../src/cli/command-words.js';
 
 describe('a mistyped command is one slip from a command word', () => {
   it.each([

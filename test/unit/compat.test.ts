@@ -1,11 +1,11 @@
 /**
- * The compatibility table (generators/compat.ts) against the hand-written
+ * The compatibility table (src/model/compat.ts) against the hand-written
  * oracle in test/helpers/matrix.ts: every combination, supported or refused
  * and why, decided by a person rather than computed from the table.
  */
 import { describe, expect, it } from 'vitest';
-import { compatViolations, validCombinations, whyDisabled } from '../../generators/compat.js';
-import { OPTIONS } from '../../generators/options.js';
+import { compatViolations, validCombinations, whyDisabled } from '../../src/model/compat.js';
+import { OPTIONS } from '../../src/model/options.js';
 import { label, REASONS, SUPPORTED, UNSUPPORTED } from '../helpers/matrix.js';
 
 const labels = (combos: readonly Parameters<typeof label>[0][]) => combos.map(label).sort();

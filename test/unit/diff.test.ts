@@ -4,8 +4,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { unifiedDiff } from '../../generators/diff.js';
-import type { Content } from '../../generators/bytes.js';
+import { unifiedDiff } from '../../src/project/diff.js';
+import type { Content } from '../../src/io/bytes.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pyservice-diff-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -5,7 +5,7 @@
  * re-implemented (npm run verify runs them for real), so they are not tested here.
  */
 import { describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
+import { renderService } from '../../src/render/render.js';
 import { lintDockerfile } from '../../scripts/lib/dockerfile-lint.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 

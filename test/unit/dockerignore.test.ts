@@ -8,8 +8,8 @@ import dockerignoreModule from '@balena/dockerignore';
 import { Copy, DockerfileParser } from 'dockerfile-ast';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { validCombinations } from '../../generators/compat.js';
-import { renderService } from '../../generators/render.js';
+import { validCombinations } from '../../src/model/compat.js';
+import { renderService } from '../../src/render/render.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
 // CommonJS (`module.exports = ignore`) whose types declare `export default ignore`.

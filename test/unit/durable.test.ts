@@ -10,10 +10,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyChanges } from '../../generators/apply.js';
-import { realFs, type DurableFs } from '../../generators/durable.js';
-import { renderService } from '../../generators/render.js';
-import { planWrite, writeFiles } from '../../generators/write.js';
+import { applyChanges } from '../../src/io/apply.js';
+import { realFs, type DurableFs } from '../../src/io/durable.js';
+import { renderService } from '../../src/render/render.js';
+import { planWrite, writeFiles } from '../../src/io/write.js';
 import { defaultAnswers } from '../helpers/presets.js';
 
 const base = () => mkdtempSync(join(tmpdir(), 'pyservice-durable-'));

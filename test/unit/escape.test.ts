@@ -11,8 +11,8 @@ import MarkdownIt from 'markdown-it';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString, shellWord, tomlArray, tomlString, yamlString } from '../../generators/escape.js';
-import { directoryProblem } from '../../generators/text.js';
+import { cdCommand, dockerfileString, jsonArray, makeWord, markdownText, PYTHON_KEYWORDS, pyDocText, pyIdentifier, pyString, shellWord, tomlArray, tomlString, yamlString } from '../../src/render/escape.js';
+import { directoryProblem } from '../../src/model/text.js';
 import { NASTY } from '../helpers/nasty.js';
 import { pythonPath } from '../helpers/checks.js';
 

@@ -10,9 +10,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { askGit, gitSystemConfig, parseConfig, readGitConfig } from '../../generators/git-config.js';
-import { initGit } from '../../generators/post.js';
-import { GIT_KEYS, realMachine } from '../../generators/options.js';
+import { askGit, gitSystemConfig, parseConfig, readGitConfig } from '../../src/io/git-config.js';
+import { initGit } from '../../src/io/post.js';
+import { realMachine } from '../../src/io/machine.js';
+import { GIT_KEYS } from '../../src/model/options.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pyservice-gitconfig-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { helpText, helpWidth } from '../../generators/help.js';
-import { wrap } from '../../generators/width.js';
-import { defaultHelp, OPTION_KEYS } from '../../generators/options.js';
+import { helpText, helpWidth } from '../../src/cli/help.js';
+import { wrap } from '../../src/cli/width.js';
+import { defaultHelp, OPTION_KEYS } from '../../src/model/options.js';
 
 describe('--help fits the terminal', () => {
   it.each([60, 80, 100, 132])('has no line longer than %i columns, and every default whole', (width) => {

@@ -10,10 +10,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyPlan, compareVersions, planAddRoute, planRender, renderProject } from '../../generators/living.js';
-import { blobId, findProject, initialRecord, parseRecord, prepareBase, readBase, RECORD_FILE } from '../../generators/record.js';
-import type { ProjectAnswers } from '../../generators/render.js';
-import { applyChanges } from '../../generators/apply.js';
+import { applyPlan, compareVersions, planAddRoute, planRender, renderProject } from '../../src/project/living.js';
+import { blobId, findProject, initialRecord, parseRecord, prepareBase, readBase, RECORD_FILE } from '../../src/project/record.js';
+import type { ProjectAnswers } from '../../src/render/render.js';
+import { applyChanges } from '../../src/io/apply.js';
 import { ruffCheck } from '../../scripts/lib/ruff.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 

@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decode } from '../../generators/bytes.js';
-import { unifiedDiff } from '../../generators/diff.js';
-import { mergeText, planFile, type FileVersions } from '../../generators/merge.js';
+import { decode } from '../../src/io/bytes.js';
+import { unifiedDiff } from '../../src/project/diff.js';
+import { mergeText, planFile, type FileVersions } from '../../src/project/merge.js';
 
 const labels = { ours: 'yours', theirs: 'create-pyservice 9.9.9' };
 const B = 'one\ntwo\nthree\nfour\nfive\n';

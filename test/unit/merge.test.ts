@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mergeText, planFile, type FileVersions } from '../../generators/merge.js';
+import { mergeText, planFile, type FileVersions } from '../../src/project/merge.js';
 
 const labels = { ours: 'yours', theirs: 'create-pyservice 9.9.9' };
 const B = 'one\ntwo\nthree\nfour\nfive\n';

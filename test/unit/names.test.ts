@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkName, normalizeName, suggestName } from '../../generators/names.js';
+import { checkName, normalizeName, suggestName } from '../../src/model/names.js';
 
 describe('distribution names', () => {
   it.each([

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CHOICE_KEYS, defaultHelp, IMAGE_KEYS, OPTIONS, RECORDED_KEYS, realMachine, STATIC_DEFAULTS, TABLE, type OptionDef, type OptionKey } from '../../generators/options.js';
-import { compatViolations } from '../../generators/compat.js';
-import { defaultOf, fillDefaults } from '../../generators/resolve.js';
-import { VERSIONS } from '../../generators/versions.js';
+import { realMachine } from '../../src/io/machine.js';
+import { CHOICE_KEYS, defaultHelp, IMAGE_KEYS, OPTIONS, RECORDED_KEYS, STATIC_DEFAULTS, TABLE, type OptionDef, type OptionKey } from '../../src/model/options.js';
+import { compatViolations } from '../../src/model/compat.js';
+import { defaultOf, fillDefaults } from '../../src/model/resolve.js';
+import { VERSIONS } from '../../src/model/versions.js';
 
 const parse = (key: OptionKey, raw: string) => OPTIONS[key].parse(raw);
 

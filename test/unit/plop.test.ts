@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registerGenerator, runGenerator } from '../../generators/plop.js';
-import { STATIC_DEFAULTS, type Answers, type Machine } from '../../generators/options.js';
+import { STATIC_DEFAULTS, type Answers, type Machine } from '../../src/model/options.js';
 import { serviceGenerator } from '../../generators/service.js';
 import { listFiles } from '../helpers/cli.js';
 import { readPreset } from '../helpers/golden.js';
 import { TEST_VERSION } from '../helpers/presets.js';
 
-const machine: Machine = { interactive: false, poetryAvailable: () => false, gitConfig: () => undefined };
+const machine: Machine = { interactive: false, poetryAvailable: () => false, poetryProblem: () => undefined, gitConfig: () => undefined };
 const answersFor = (directory: string, git = false): Answers => ({ ...STATIC_DEFAULTS, python: '3.14', directory, name: 'svc', author: null, git, install: false });
 const context = { version: TEST_VERSION, force: false, showProgress: false, dryRun: false, machine };
 

@@ -5,9 +5,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compatViolations } from '../../generators/compat.js';
-import { renderService } from '../../generators/render.js';
-import { pluginExportFor, VERSIONS } from '../../generators/versions.js';
+import { compatViolations } from '../../src/model/compat.js';
+import { renderService } from '../../src/render/render.js';
+import { pluginExportFor, VERSIONS } from '../../src/model/versions.js';
 import { runCli, sandbox } from '../helpers/cli.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 

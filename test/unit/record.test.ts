@@ -19,7 +19,7 @@ import {
   RECORD_FILE,
   serializeRecord,
   type ProjectRecord,
-} from '../../generators/record.js';
+} from '../../src/project/record.js';
 import { defaultAnswers } from '../helpers/presets.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pyservice-record-'));

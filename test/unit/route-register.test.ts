@@ -15,9 +15,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
-import { registerRouter } from '../../generators/route-register.js';
-import { RouteError } from '../../generators/route.js';
+import { renderService } from '../../src/render/render.js';
+import { registerRouter } from '../../src/render/route-register.js';
+import { RouteError } from '../../src/render/route.js';
 import { ruffCheck } from '../../scripts/lib/ruff.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 

@@ -4,9 +4,9 @@
  * generated project's tests run on real Python in `npm run verify`.
  */
 import { describe, expect, it } from 'vitest';
-import { renderService } from '../../generators/render.js';
-import { renderRoute, routeNames, RouteError, ROUTE_NAME_MAX, singularOf, sortMembers } from '../../generators/route.js';
-import { registerRouter } from '../../generators/route-register.js';
+import { renderService } from '../../src/render/render.js';
+import { renderRoute, routeNames, RouteError, ROUTE_NAME_MAX, singularOf, sortMembers } from '../../src/render/route.js';
+import { registerRouter } from '../../src/render/route-register.js';
 import { ruffCheck } from '../../scripts/lib/ruff.js';
 import { textProblems } from '../../scripts/lib/text-checks.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';

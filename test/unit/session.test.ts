@@ -1,13 +1,13 @@
 /**
  * The session that every command on an existing project opens first
- * (generators/session.ts): finding the project without reading it, the lock
+ * (src/project/session.ts): finding the project without reading it, the lock
  * with its bounded wait, and the release.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { locateProject, openSession } from '../../generators/session.js';
+import { locateProject, openSession } from '../../src/project/session.js';
 
 const project = () => {
   const root = mkdtempSync(join(tmpdir(), 'pyservice-session-'));

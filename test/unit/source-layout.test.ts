@@ -22,7 +22,7 @@ function sourcesIn(dir: string, recursive: boolean): string[] {
 }
 
 /** The modules the cycle check covers (and the size check, with test helpers). */
-const MODULES = [...sourcesIn('generators', false), 'plopfile.ts', ...sourcesIn('scripts', true), ...sourcesIn('test/helpers', false)];
+const MODULES = [...sourcesIn('generators', false), ...sourcesIn('src', true), 'plopfile.ts', ...sourcesIn('scripts', true), ...sourcesIn('test/helpers', false)];
 
 /** Every module specifier `file` names: import, import type, export … from, import(), require(). */
 export function specifiersOf(file: string, text: string): string[] {
@@ -132,10 +132,39 @@ describe('the source tree', () => {
     expect(cyclesOf(graph)).toEqual(['a.ts → b.ts → a.ts']);
   });
 
-  it('has no import cycle among generators/, plopfile.ts, scripts/ and test/helpers/ (type imports included)', () => {
-    expect(MODULES).toContain('generators/write.ts');
+  it('has no import cycle among generators/, src/, plopfile.ts, scripts/ and test/helpers/ (type imports included)', () => {
+    expect(MODULES).toContain('src/io/write.ts');
     expect(MODULES).toContain('scripts/lib/verify/plan.ts');
     expect(cyclesOf(importGraph(MODULES, read))).toEqual([]);
+  });
+
+  it('keeps the layers apart: each folder imports only the folders below it', () => {
+    const layerOf = (file: string) => (file.startsWith('src/') ? file.split('/')[1]! : file.startsWith('generators/') ? 'generators' : undefined);
+    // What each layer may import besides itself. render's one reach up: a new project's files include its
+    // record (render.ts → project/record.ts), which holds the base of later updates.
+    const allowed: Record<string, readonly string[]> = {
+      model: [],
+      io: ['model'],
+      render: ['model', 'project/record.ts'],
+      project: ['model', 'render', 'io'],
+      generators: ['model', 'render', 'project', 'io'],
+      cli: ['model', 'render', 'project', 'io', 'generators'],
+    };
+    const layers = new Set(Object.keys(allowed));
+    const files = MODULES.filter((file) => layerOf(file) !== undefined);
+    expect([...new Set(files.map(layerOf))].sort()).toEqual([...layers].sort());
+    const crossings: string[] = [];
+    for (const [file, imports] of importGraph(MODULES, read)) {
+      const from = layerOf(file);
+      if (from === undefined) continue;
+      for (const target of imports) {
+        const to = layerOf(target);
+        if (to === undefined || to === from) continue;
+        const ok = allowed[from]!.some((entry) => entry === to || target === `src/${entry}`);
+        if (!ok) crossings.push(`${file} → ${target}`);
+      }
+    }
+    expect(crossings).toEqual([]);
   });
 
   it('has no dependency imported nowhere (each package is named by some source file; @types/X goes with X)', () => {
@@ -158,7 +187,7 @@ describe('the source tree', () => {
     expect(unused).toEqual([]);
   });
 
-  it('has no source file over 500 lines (generators/, plopfile.ts, scripts/, test/helpers/)', () => {
+  it('has no source file over 500 lines (generators/, src/, plopfile.ts, scripts/, test/helpers/)', () => {
     const long = MODULES.map((file) => ({ file, lines: read(file).split('\n').length - (read(file).endsWith('\n') ? 1 : 0) })).filter(({ lines }) => lines > 500);
     expect(long.map(({ file, lines }) => `${file}: ${lines} lines`)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgv } from '../../generators/argv.js';
-import { helpText } from '../../generators/help.js';
-import { STATIC_DEFAULTS } from '../../generators/options.js';
+import { parseArgv } from '../../src/cli/argv.js';
+import { helpText } from '../../src/cli/help.js';
+import { STATIC_DEFAULTS } from '../../src/model/options.js';
 
 describe('--ci and --compose', () => {
   it('default to a GitHub Actions workflow and a compose.yaml', () => {

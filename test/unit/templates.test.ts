@@ -1,7 +1,7 @@
 /**
  * The bundle renders from templates compiled at build time
  * (scripts/lib/templates.mjs); the sources and every other test render from
- * templates/ with ejs (generators/template-source.ts). Here both render every
+ * templates/ with ejs (src/render/template-source.ts). Here both render every
  * supported combination (with and without an author, with text that needs
  * escaping) and must give the same bytes: renderService is bundled with the
  * very esbuild plugin the build uses, so the compiled side is the bundle's code.
@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as source from '../../generators/render.js';
-import { templateFiles } from '../../generators/template-source.js';
+import * as source from '../../src/render/render.js';
+import { templateFiles } from '../../src/render/template-source.js';
 import { compiledTemplates, compiledTemplatesModule, listTemplateKinds } from '../../scripts/lib/templates.mjs';
 import { REPO } from '../helpers/cli.js';
 import { label, SUPPORTED } from '../helpers/matrix.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pyservice-templates-'));
   const bundle = join(dir, 'render.mjs');
   await build({
-    entryPoints: [join(REPO, 'generators/render.ts')],
+    entryPoints: [join(REPO, 'src/render/render.ts')],
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -120,11 +120,11 @@ describe('a compiled template fails where ejs.render fails', () => {
 });
 
 describe('compiled route templates render what templates/route/ renders', () => {
-  let compiledRoute: typeof import('../../generators/route.js');
+  let compiledRoute: typeof import('../../src/render/route.js');
   beforeAll(async () => {
     const bundle = join(dir, 'route.mjs');
     await build({
-      entryPoints: [join(REPO, 'generators/route.ts')],
+      entryPoints: [join(REPO, 'src/render/route.ts')],
       bundle: true,
       format: 'esm',
       platform: 'node',
@@ -137,7 +137,7 @@ describe('compiled route templates render what templates/route/ renders', () => 
   });
 
   it.each(['orders', 'order_lines', 'status', 'categories', 'x'.repeat(24)])('%s', async (name) => {
-    const sourceRoute = await import('../../generators/route.js');
+    const sourceRoute = await import('../../src/render/route.js');
     const expected = sourceRoute.renderRoute(sourceRoute.routeNames(name));
     const actual = compiledRoute.renderRoute(compiledRoute.routeNames(name));
     expect([...actual.keys()]).toEqual([...expected.keys()]);

@@ -1,7 +1,7 @@
-/** Which text answers are refused, and how values are shown back (generators/text.ts). */
+/** Which text answers are refused, and how values are shown back (src/model/text.ts). */
 import { describe, expect, it } from 'vitest';
-import { OPTIONS } from '../../generators/options.js';
-import { directoryProblem, jsonText, textProblem, visible } from '../../generators/text.js';
+import { OPTIONS } from '../../src/model/options.js';
+import { directoryProblem, jsonText, textProblem, visible } from '../../src/model/text.js';
 
 const BIDI = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
 

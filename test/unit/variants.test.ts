@@ -1,5 +1,5 @@
 /**
- * The image-variant table (generators/variants.ts) and the stage templates it
+ * The image-variant table (src/render/variants.ts) and the stage templates it
  * assembles (templates/docker/): images, interpreter paths and users come from
  * the version map only, every template is used, and each variant's stages say
  * what the table says.
@@ -9,10 +9,10 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Copy, DockerfileParser, Env, From, Healthcheck, Run, User } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
-import { validCombinations } from '../../generators/compat.js';
-import { OPTIONS } from '../../generators/options.js';
-import { renderService } from '../../generators/render.js';
-import { templateFiles as templatesOf } from '../../generators/template-source.js';
+import { validCombinations } from '../../src/model/compat.js';
+import { OPTIONS } from '../../src/model/options.js';
+import { renderService } from '../../src/render/render.js';
+import { templateFiles as templatesOf } from '../../src/render/template-source.js';
 import {
   DEPS_VARIANTS,
   DOCKER_PARTIALS,
@@ -20,8 +20,8 @@ import {
   imageFacts,
   RUNTIME_VARIANTS,
   SERVER_VARIANTS,
-} from '../../generators/variants.js';
-import { VERSIONS } from '../../generators/versions.js';
+} from '../../src/render/variants.js';
+import { VERSIONS } from '../../src/model/versions.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
 const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));

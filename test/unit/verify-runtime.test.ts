@@ -5,8 +5,8 @@
  * templates (which these checks must fail) and against output that meets the contract.
  */
 import { describe, expect, it } from 'vitest';
-import { STATIC_DEFAULTS } from '../../generators/options.js';
-import { renderService } from '../../generators/render.js';
+import { STATIC_DEFAULTS } from '../../src/model/options.js';
+import { renderService } from '../../src/render/render.js';
 import { sha256 } from '../../scripts/lib/verify/cache.js';
 import { PROXY_ENV, proxyArgs } from '../../scripts/lib/verify/container.js';
 import { checks, defaults, presetId, setCheckOutput, type Choices } from '../../scripts/lib/verify/context.js';

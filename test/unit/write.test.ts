@@ -21,7 +21,7 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planWrite, writeFiles, WriteFailed, WriteRefused, type Step } from '../../generators/write.js';
+import { planWrite, writeFiles, WriteFailed, WriteRefused, type Step } from '../../src/io/write.js';
 import { exhaustInodes, mountReadOnly, mountTmpfs, unmount, withMounts, withTmpfs } from '../helpers/mounts.js';
 
 const files = () =>

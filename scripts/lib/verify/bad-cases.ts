@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEPS_VARIANTS } from '../../../generators/variants.js';
-import { VERSIONS } from '../../../generators/versions.js';
+import { DEPS_VARIANTS } from '../../../src/render/variants.js';
+import { VERSIONS } from '../../../src/model/versions.js';
 import { lintDockerfile } from '../dockerfile-lint.js';
 import { defaults, ENGINE_LABEL, ENGINES, HARNESS, LOG_DIR, mb, presetId, record, rows, run, tail, type Engine } from './context.js';
 import { basePathsOf, buildAndRun, buildkitLint, imagePaths, pipInVenv, type HarnessJson } from './image.js';

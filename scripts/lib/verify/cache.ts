@@ -6,7 +6,7 @@
  * - its own inputs: the rendered files of its preset (so a template change re-runs only the units
  *   of the presets whose files it changes), the engine, and the unit's id kind;
  * - the code that checks: build/verify.js, the bundle of scripts/verify.ts, scripts/lib/** and the
- *   generators/ modules they import (any change there re-runs everything);
+ *   src/ and generators/ modules they import (any change there re-runs everything);
  * - the harness: every file of the harness directory (its scripts, Python helpers, Dockerfiles,
  *   debs lists, extra wheels; not its README/VERSIONS/sample), each index view's index.json and the
  *   name, size and mtime of each of its wheels, and state/ stamps (base images, root filesystems);

@@ -4,12 +4,13 @@
  * runs (plan.ts), its records are also captured, so that a passed unit can be stored in the cache
  * (cache.ts) and replayed by a later run whose inputs are the same.
  */
+import { realMachine } from '../../../src/io/machine.js';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IMAGE_KEYS, realMachine, type Answers } from '../../../generators/options.js';
-import { fillDefaults, isComplete } from '../../../generators/resolve.js';
+import { IMAGE_KEYS, type Answers } from '../../../src/model/options.js';
+import { fillDefaults, isComplete } from '../../../src/model/resolve.js';
 
 /** The repository: verify runs bundled from build/verify.js (or a --list bundle one level below the root). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');

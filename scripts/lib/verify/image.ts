@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DEPS_VARIANTS, NO_LOCK_WARNING } from '../../../generators/variants.js';
+import { DEPS_VARIANTS, NO_LOCK_WARNING } from '../../../src/render/variants.js';
 import { addRow, BUDGET, defaults, ENGINE_LABEL, HARNESS, HARNESS_HOME, LOG_DIR, mb, presetId, record, run, tail, type Engine, type Preset } from './context.js';
 import { engineCli, imageTag, markBuilt, PROXY_ENV, PROXY_URL, proxyArgs } from './container.js';
 import { copyWithoutLock } from './project.js';

@@ -6,8 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validCombinations } from '../../../generators/compat.js';
-import { PYTHON_VERSIONS, VERSIONS } from '../../../generators/versions.js';
+import { validCombinations } from '../../../src/model/compat.js';
+import { PYTHON_VERSIONS, VERSIONS } from '../../../src/model/versions.js';
 import { matches } from './args.js';
 import { restorePipSaving, badCases, makeLockWithoutPoetry, pipSaving, type PipSaving } from './bad-cases.js';
 import { hashFiles, sha256, type UnitCache } from './cache.js';

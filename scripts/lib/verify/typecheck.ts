@@ -2,9 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { validCombinations } from '../../../generators/compat.js';
-import { STATIC_DEFAULTS } from '../../../generators/options.js';
-import { renderService } from '../../../generators/render.js';
+import { validCombinations } from '../../../src/model/compat.js';
+import { STATIC_DEFAULTS } from '../../../src/model/options.js';
+import { renderService } from '../../../src/render/render.js';
 import { pyrightStrict, pyrightVersion, type TypeCheckFinding, type TypeCheckTree } from '../pyright.js';
 import { HARNESS_HOME, record } from './context.js';
 

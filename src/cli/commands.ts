@@ -1,0 +1,463 @@
+/**
+ * The commands that work on an existing project: `add route NAME`, `docker`
+ * and `update` (as `pyservice <command>` or `create-pyservice <command>`).
+ * Each: parse → lock the project and undo an interrupted run (session.ts) →
+ * read the record → (ask, in a terminal) → plan (read-only; --dry-run stops
+ * here, and takes no lock) → confirm (a file the plan read changed while the
+ * prompt waited: plan again, show it, ask again) → re-verify → apply
+ * through node-plop and the one writer → release → report. Exit codes as for
+ * creation: 0 ok, 1 failure or conflicts left to resolve, 2 usage/refusal
+ * (nothing written), 130 Ctrl-C.
+ */
+import { realMachine } from '../io/machine.js';
+import { closest } from './argv.js';
+import { stepsAfter } from './command-steps.js';
+import { entry, helpWidth } from './help.js';
+import { terminalWidth, twoColumns, wrap } from './width.js';
+import { compatViolations } from '../model/compat.js';
+import { fileDiff } from '../project/diff.js';
+import { describeError, reportFailure } from './failure.js';
+import { GENERATORS, type RunContext } from '../../generators/generator.js';
+import { changedSincePlan, visibleFiles, type Command, type LivingPlan } from '../project/living.js';
+import { describe as describeReason } from '../project/merge.js';
+import { IMAGE_KEYS, OPTIONS, type Answers } from '../model/options.js';
+import { defaultOf, setAnswer } from '../model/resolve.js';
+import { toolStatus } from '../io/tool-check.js';
+import { TOOLS } from '../model/tools.js';
+import { DOCKER_KEYS, type DockerKey } from '../../generators/docker.js';
+import { applyErrorOf } from '../../generators/living-steps.js';
+import { findProject, type Project } from '../project/record.js';
+import { bold, CliError, cyan, dim, EXIT, green, red, spinner, yellow } from './ui.js';
+import { writeErr, writeOut } from './output.js';
+import { guardProcess } from './signals.js';
+import { openSession, refuseInterrupted, type Session } from '../project/session.js';
+import { refuseDuringGitOperation } from '../project/git-state.js';
+import { keptOptions, npmHonoured, ranByNpm, shellWord } from './npm-env.js';
+import { jsonText, quoted, visible } from '../model/text.js';
+import { checkWorkingDirectory } from '../io/write.js';
+
+const CONTROLS = {
+  yes: { flag: 'yes', short: 'y', help: 'ask nothing: take what the flags say (and apply without confirming)' },
+  dryRun: { flag: 'dry-run', help: 'show the plan (each file: create, update, merge, conflict, keep, delete); change nothing' },
+  diff: { flag: 'diff', help: 'show a unified diff of every file that changes' },
+  json: { flag: 'json', help: 'print a machine-readable summary instead of prose' },
+  help: { flag: 'help', short: 'h', help: 'show this help' },
+} as const;
+type ControlKey = keyof typeof CONTROLS;
+
+export interface CommandArgs {
+  readonly command: Command;
+  readonly name?: string;
+  readonly given: Partial<Pick<Answers, DockerKey>>;
+  readonly controls: Record<ControlKey, boolean>;
+  readonly errors: string[];
+}
+
+const USAGE: Readonly<Record<Command, string>> = {
+  'add route': 'pyservice add route NAME [--dry-run [--diff]] [--json] [--yes]',
+  docker: 'pyservice docker [--runtime R] [--python V] [--deps D] [--server S] [--port N] [--dry-run [--diff]] [--json] [--yes]',
+  update: 'pyservice update [--dry-run [--diff]] [--json] [--yes]',
+};
+
+const SUMMARY: Readonly<Record<Command, string>> = {
+  'add route': 'add a resource: APIRouter module, service, schemas and tests, registered in app/main.py',
+  docker: "change the image choices; every file they touch is re-rendered and merged with your edits",
+  update: "bring the project to this release's templates, merged three ways with your edits",
+};
+
+/** Parse the words after the command word (all problems at once, like creation's flags). */
+export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandArgs {
+  const errors: string[] = [];
+  const controls = Object.fromEntries(Object.keys(CONTROLS).map((k) => [k, false])) as Record<ControlKey, boolean>;
+  const given: Partial<Record<DockerKey, unknown>> = {};
+  const words: string[] = [];
+  const [first, ...rest] = argv;
+  let command: Command;
+  let tokens = rest;
+  if (first === 'add') {
+    command = 'add route';
+    const kind = rest[0];
+    if (kind === 'route') tokens = rest.slice(1);
+    else {
+      const guess = kind === undefined ? undefined : closest(kind, ['route'], 2);
+      errors.push(
+        kind === undefined || kind.startsWith('-')
+          ? 'add: say what to add: pyservice add route NAME'
+          : `add: ${quoted(kind)} is not something to add${guess ? ` (did you mean ${guess}?)` : ''}; the one kind is: pyservice add route NAME`,
+      );
+      if (kind !== undefined && !kind.startsWith('-')) tokens = rest.slice(1);
+    }
+  } else command = first === 'docker' ? 'docker' : 'update';
+  const flags = new Map<string, DockerKey>(command === 'docker' ? DOCKER_KEYS.map((k) => [OPTIONS[k].flag as string, k] as const) : []);
+  const seen = new Map<DockerKey, string>();
+
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.startsWith('--')) {
+      const eq = token.indexOf('=');
+      const name = token.slice(2, eq === -1 ? undefined : eq);
+      const inline = eq === -1 ? undefined : token.slice(eq + 1);
+      const control = (Object.keys(CONTROLS) as ControlKey[]).find((k) => CONTROLS[k].flag === name);
+      if (control) {
+        if (inline !== undefined) errors.push(`--${visible(name)}: takes no value (got ${quoted(inline)})`);
+        else controls[control] = true;
+        continue;
+      }
+      const key = flags.get(name);
+      if (!key) {
+        const creation = Object.values(OPTIONS).find((def) => 'flag' in def && def.flag === name);
+        // The same "did you mean" as creation's flags, over this command's own flags.
+        const guess = creation ? undefined : closest(`--${name}`, [...flags.keys(), ...Object.values(CONTROLS).map((c) => c.flag)].map((f) => `--${f}`));
+        errors.push(
+          creation
+            ? `--${name}: not an option of "${command}"${command === 'docker' ? '; it changes --python, --runtime, --deps, --server and --port' : ''}; see pyservice ${command} --help`
+            : `--${visible(name)}: unknown option${guess ? ` (did you mean ${guess}?)` : ''}; see pyservice ${command} --help`,
+        );
+        // The value of a mistyped (or misplaced) flag that takes one is not a stray argument.
+        const takesValue = creation ? creation.kind !== 'boolean' : guess !== undefined && flags.has(guess.slice(2));
+        if (inline === undefined && takesValue && tokens[i + 1] !== undefined && !tokens[i + 1]!.startsWith('-')) i++;
+        continue;
+      }
+      let value = inline;
+      if (value === undefined) {
+        const next = tokens[i + 1];
+        if (next === undefined || next.startsWith('-')) {
+          errors.push(`--${name}: needs a value (${OPTIONS[key].valueName})`);
+          continue;
+        }
+        value = next;
+        i++;
+      }
+      const previous = seen.get(key);
+      if (previous !== undefined && previous !== value) {
+        errors.push(`--${name}: given twice (${quoted(previous)} and ${quoted(value)}); give it once`);
+        continue;
+      }
+      seen.set(key, value);
+      const parsed = OPTIONS[key].parse(value);
+      if (parsed.ok) given[key] = parsed.value;
+      else errors.push(`--${name}: ${parsed.problem}`);
+      continue;
+    }
+    if (/^-[a-zA-Z]+$/.test(token)) {
+      for (const letter of token.slice(1)) {
+        const control = (Object.keys(CONTROLS) as ControlKey[]).find((k) => 'short' in CONTROLS[k] && (CONTROLS[k] as { short: string }).short === letter);
+        if (control) controls[control] = true;
+        else errors.push(`-${visible(letter)}: unknown option; see pyservice ${command} --help`);
+      }
+      continue;
+    }
+    words.push(token);
+  }
+  if (command === 'docker' && ranByNpm(env)) {
+    // `npm create pyservice docker --runtime distroless` (no --): npm kept the option, and left its value as a word.
+    const typed = new Set([...seen.keys()].map((k) => OPTIONS[k].flag as string));
+    const kept = keptOptions(env, DOCKER_KEYS, typed, words).options;
+    if (kept.length > 0) {
+      const typedAgain = kept.flatMap((o) => [o.flag, ...(o.value !== undefined ? [shellWord(o.value)] : [])]).join(' ');
+      const instead = env.npm_command === 'init' ? `npm create pyservice@latest docker -- ${typedAgain}` : `npx create-pyservice docker ${typedAgain}`;
+      errors.push(`${kept.map((o) => o.flag).join(', ')}: npm kept ${kept.length > 1 ? 'these options' : 'this option'} for itself (options before -- are npm's), so docker never saw ${kept.length > 1 ? 'them' : 'it'}; run: ${instead}`);
+    }
+  }
+  const allowed = command === 'add route' ? 1 : 0;
+  if (words.length > allowed) {
+    const extra = words.slice(allowed);
+    errors.push(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map(quoted).join(' ')}: usage: ${USAGE[command]}`);
+  }
+  const name = command === 'add route' ? words[0] : undefined;
+  return { command, ...(name !== undefined ? { name } : {}), given: given as CommandArgs['given'], controls, errors };
+}
+
+export function commandHelp(command: Command, width = helpWidth()): string {
+  const lines = [...wrap('', `${bold(`pyservice ${command}`)}: ${SUMMARY[command]}`, width), '', 'Usage:', ...wrap('  ', USAGE[command], width, 4), ...wrap('  ', `npx create-pyservice ${command} ...`, width, 4), ''];
+  if (command === 'add route') {
+    lines.push('Arguments:', ...entry('NAME', 'the resource: a lower-case Python identifier, not a keyword, not an existing route (asked in a terminal)', width), '');
+  }
+  if (command === 'docker') {
+    lines.push(...wrap('', 'Options (what is not given keeps its current value; asked in a terminal):', width));
+    for (const key of DOCKER_KEYS) {
+      const def = OPTIONS[key];
+      const values = 'choices' in def && def.choices ? def.choices.map((c) => c.value) : [];
+      const choices = values.length > 0 && !values.every((v) => def.help.includes(v)) ? ` (${values.join(' | ')})` : '';
+      lines.push(...entry(`--${def.flag} ${def.valueName}`, `${def.help}${choices}`, width));
+    }
+  }
+  for (const def of Object.values(CONTROLS)) {
+    const flag = 'short' in def ? `-${def.short}, --${def.flag}` : `--${def.flag}`;
+    lines.push(...entry(flag, def.help, width));
+  }
+  lines.push(
+    '',
+    ...wrap(
+      '',
+      'Run it inside a project made by create-pyservice (or a sub-directory). Each file is handled three ways: unchanged by you → replaced; changed only by you → kept; both → merged, with conflict markers (<<<<<<< yours / >>>>>>> create-pyservice) where the changes overlap. Files you deleted stay deleted.',
+      width,
+    ),
+    '',
+    ...wrap('', 'Exit codes: 0 ok, 1 failure or conflicts to resolve, 2 invalid usage or not a valid project (nothing written), 130 cancelled.', width),
+  );
+  return lines.join('\n');
+}
+
+const interactiveSession = (controls: CommandArgs['controls']) =>
+  process.stdin.isTTY === true && process.stdout.isTTY === true && !controls.yes && !controls.json;
+
+/** The image choices `docker` targets: the given ones, the asked ones (in a terminal), the rest as they are. */
+async function dockerAnswers(project: Project, args: CommandArgs, interactive: boolean): Promise<Pick<Answers, DockerKey>> {
+  let given = args.given;
+  const current = project.record.answers;
+  if (interactive) {
+    const { askImageChoices } = await import('./command-prompts.js');
+    given = await askImageChoices(current, given);
+  } else if (Object.keys(given).length === 0) {
+    throw new CliError(
+      [`docker: nothing to change; give at least one of ${DOCKER_KEYS.map((k) => `--${OPTIONS[k].flag}`).join(', ')} (current: ${DOCKER_KEYS.map((k) => `${OPTIONS[k].flag} ${current[k]}`).join(', ')})`],
+      EXIT.usage,
+    );
+  }
+  const answers: Pick<Answers, DockerKey> = { ...pick(current, DOCKER_KEYS), ...given };
+  // A choice not given that the new ones rule out takes its default for them, as creation
+  // would: `docker --runtime distroless` moves a Python 3.14 project to 3.13, distroless's only Python.
+  const machine = realMachine(false, () => false);
+  for (const key of IMAGE_KEYS) {
+    if (given[key] !== undefined) continue;
+    const fallback = defaultOf(key, answers, machine);
+    if (!fallback.ok || fallback.value === answers[key]) continue;
+    const before = compatViolations(answers).length;
+    if (compatViolations({ ...answers, [key]: fallback.value }).length < before) setAnswer(answers, key, fallback.value);
+  }
+  const violations = compatViolations(answers).map((v) => v.message);
+  if (violations.length > 0) throw new CliError(violations, EXIT.usage);
+  return answers;
+}
+
+/** The generator-table entry of each command. */
+const GENERATOR_OF = { 'add route': 'route', docker: 'docker', update: 'update' } as const satisfies Record<Command, keyof typeof GENERATORS>;
+
+/** Answers (flags, then questions in a terminal) → the generator's plan (read-only). */
+export async function makePlan(args: CommandArgs, context: RunContext, interactive: boolean): Promise<LivingPlan> {
+  switch (args.command) {
+    case 'add route': {
+      let name = args.name;
+      if (name === undefined && interactive) {
+        const project = await findProject(context.cwd ?? process.cwd());
+        const { askRouteName } = await import('./command-prompts.js');
+        name = await askRouteName(project.record.routes);
+      }
+      return GENERATORS.route.plan({}, { ...context, words: name === undefined ? [] : [name] });
+    }
+    case 'docker': {
+      const project = await findProject(context.cwd ?? process.cwd());
+      return GENERATORS.docker.plan(await dockerAnswers(project, args, interactive), context);
+    }
+    case 'update':
+      return GENERATORS.update.plan({}, context);
+  }
+}
+
+/** The same command with the same answers, planned again on what the project holds now (after a confirmation found it changed). */
+async function replan(plan: LivingPlan, context: RunContext): Promise<LivingPlan> {
+  switch (plan.command) {
+    case 'add route':
+      return GENERATORS.route.plan({}, { ...context, words: [plan.next.routes.at(-1)!] });
+    case 'docker':
+      return GENERATORS.docker.plan(pick(plan.next.answers, DOCKER_KEYS), context);
+    case 'update':
+      return GENERATORS.update.plan({}, context);
+  }
+}
+
+/** Does applying the plan change anything (a file, or the record's answers, routes or version)? */
+function changesAnything(plan: LivingPlan): boolean {
+  if (plan.files.some((f) => f.action !== 'keep')) return true;
+  const { from, next } = plan;
+  return (
+    from.version !== plan.version ||
+    JSON.stringify(from.answers) !== JSON.stringify(next.answers) ||
+    JSON.stringify(from.routes) !== JSON.stringify(next.routes)
+  );
+}
+
+const ACTION_COLOURS = { create: green, update: cyan, merge: cyan, conflict: red, keep: dim, delete: yellow } as const;
+
+function title(plan: LivingPlan): string {
+  const name = plan.next.answers.name;
+  switch (plan.command) {
+    case 'add route':
+      return `Adding route ${bold(plan.next.routes.at(-1)!)} to ${bold(name)}`;
+    case 'docker': {
+      const changed = DOCKER_KEYS.filter((k) => plan.from.answers[k] !== plan.next.answers[k]).map(
+        (k) => `--${OPTIONS[k].flag} ${plan.from.answers[k]} → ${plan.next.answers[k]}`,
+      );
+      return `Changing the image choices of ${bold(name)}: ${changed.length > 0 ? changed.join(', ') : 'nothing changes'}`;
+    }
+    case 'update':
+      return `Updating ${bold(name)}: create-pyservice ${plan.from.version} → ${plan.version}`;
+  }
+}
+
+const diffOf = (plan: LivingPlan, path: string): string => fileDiff(plan.files.find((f) => f.path === path)!);
+
+/** A binary file's conflict has no markers: its new version is beside it. */
+function binaryNote(plan: LivingPlan, path: string): string {
+  const beside = plan.files.find((f) => f.path === path)?.writeTo;
+  return beside ? ` (binary, no markers: yours is untouched, compare it with ${beside})` : '';
+}
+
+function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean; warning?: string; nothing: boolean }): void {
+  const files = visibleFiles(plan, args.controls.dryRun);
+  const conflicts = files.filter((f) => f.action === 'conflict').map((f) => f.path);
+  if (args.controls.json) {
+    const summary = {
+      // A plan with conflicts is fine to look at; applied, it needs your hand (exit 1).
+      ok: !(outcome.applied && conflicts.length > 0),
+      command: plan.command,
+      dryRun: args.controls.dryRun,
+      applied: outcome.applied,
+      directory: plan.target,
+      from: { version: plan.from.version, answers: plan.from.answers, routes: plan.from.routes },
+      to: { version: plan.version, answers: plan.next.answers, routes: plan.next.routes },
+      files: plan.files.map((f) => ({
+        path: f.path,
+        action: f.action,
+        reason: f.reason,
+        description: describeReason(f.reason, args.controls.dryRun),
+        ...(f.conflicts ? { conflicts: f.conflicts } : {}),
+        ...(f.writeTo ? { writtenTo: f.writeTo } : {}),
+        ...(args.controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
+      })),
+      conflicts,
+      nextSteps: outcome.nothing ? [] : stepsAfter(plan),
+      ...(outcome.warning ? { warning: outcome.warning } : {}),
+    };
+    writeOut(`${jsonText(summary)}\n`);
+    return;
+  }
+  const out: string[] = [title(plan)];
+  if (outcome.nothing) out.push(`${green('✔')} Nothing to change: the project is already what create-pyservice ${plan.version} generates for these answers.`);
+  else {
+    const rows = files.map((f) => [`${ACTION_COLOURS[f.action](f.action.padEnd(8))}  ${f.path}`, `${f.reason}${f.conflicts ? ` (${f.conflicts} conflict${f.conflicts > 1 ? 's' : ''})` : ''}`] as const);
+    out.push(...twoColumns(rows, terminalWidth(), { right: dim }, 2, 2));
+    const unchanged = plan.files.length - files.length;
+    if (unchanged > 0) out.push(dim(`  ${unchanged} other generated file${unchanged > 1 ? 's' : ''} unchanged`));
+  }
+  if (args.controls.diff) {
+    for (const f of files) {
+      if (f.action === 'keep') continue;
+      const diff = diffOf(plan, f.path);
+      if (diff) out.push('', diff.slice(0, -1)); // its last line break only: the join puts it back
+    }
+  }
+  if (args.controls.dryRun) out.push('', `${bold('Dry run')}: nothing was changed.`);
+  else if (outcome.applied) {
+    if (conflicts.length === 0) out.push('', `${green('✔')} Done.`);
+    else out.push('', `${yellow('!')} Applied, with conflicts left for you.`);
+    if (outcome.warning) out.push(`${yellow('!')} ${outcome.warning}`);
+    if (conflicts.length > 0) {
+      out.push(
+        `${red('✖')} ${conflicts.length} file${conflicts.length > 1 ? 's have' : ' has'} conflicts: resolve the blocks between <<<<<<< yours and >>>>>>> create-pyservice ${plan.version} in:`,
+        ...conflicts.map((p) => `    ${p}${binaryNote(plan, p)}`),
+      );
+    }
+  }
+  const steps = args.controls.dryRun || outcome.nothing ? [] : stepsAfter(plan);
+  if (steps.length > 0) {
+    out.push('', conflicts.length > 0 ? 'Then (after resolving the conflicts):' : 'Next steps:', ...twoColumns(steps.map((s) => [s.run, s.why] as const), terminalWidth(), { left: cyan, right: dim }));
+  }
+  writeOut(`${out.join('\n')}\n`);
+}
+
+/** Run `argv` (starting with the command word); returns the exit code. */
+export async function runCommand(argv: readonly string[], version: string): Promise<number> {
+  const json = argv.includes('--json') || npmHonoured(process.env, { json: false }).json === true;
+  // Ctrl-C, SIGTERM, SIGHUP: the writer is synchronous, so the project is untouched or changed completely, and we say which.
+  const unguard = guardProcess();
+  let session: Session | undefined;
+  try {
+    checkWorkingDirectory(); // a deleted working directory: the same one line as creation
+    const args = parseCommand(argv);
+    Object.assign(args.controls, npmHonoured(process.env, args.controls)); // `npm exec pyservice update --dry-run` (no --): npm kept it
+    if (args.controls.help) {
+      writeOut(`${commandHelp(args.command)}\n`);
+      return EXIT.ok;
+    }
+    if (args.errors.length > 0) throw new CliError(args.errors, EXIT.usage);
+    const interactive = interactiveSession(args.controls);
+    // The lock first, then recovery: nothing of the project is read before both (a dry run writes nothing, so takes neither).
+    if (!args.controls.dryRun) session = await openSession(process.cwd(), (line) => writeErr(`${line}\n`));
+    else refuseInterrupted(process.cwd());
+    // Mid-merge, rebase, cherry-pick, revert or bisect: refused before anything is asked (a dry run may look).
+    if (session) refuseDuringGitOperation(session.root);
+    const context: RunContext = {
+      version,
+      force: false,
+      dryRun: args.controls.dryRun,
+      ...(args.controls.json ? {} : { progress: spinner }),
+      machine: realMachine(interactive, () => toolStatus(TOOLS.poetry).usable),
+      cwd: process.cwd(),
+    };
+    const held = (made: LivingPlan): LivingPlan => (session ? { ...made, held: session.transaction } : made);
+    let plan = held(await makePlan(args, context, interactive));
+    let nothing = !changesAnything(plan);
+    if (args.controls.dryRun || nothing) {
+      report(plan, args, { applied: false, nothing });
+      return EXIT.ok;
+    }
+    if (interactive && plan.command !== 'add route') {
+      const { confirmApply } = await import('./command-prompts.js');
+      for (;;) {
+        report(plan, { ...args, controls: { ...args.controls, dryRun: false } }, { applied: false, nothing });
+        if (!(await confirmApply())) {
+          writeOut('Nothing was changed.\n');
+          return EXIT.ok;
+        }
+        // A file the plan read was saved while the prompt waited: plan again on what is there now, and ask again.
+        const changed = changedSincePlan(plan);
+        if (changed.length === 0) break;
+        writeOut(`${yellow('!')} ${changed.map(visible).join(', ')} changed while you were deciding; the plan for what is there now:\n`);
+        plan = held(await replan(plan, context));
+        nothing = !changesAnything(plan);
+        if (nothing) {
+          report(plan, args, { applied: false, nothing });
+          return EXIT.ok;
+        }
+      }
+    }
+    const result = await applyThroughPlop(plan);
+    report(plan, args, { applied: true, nothing, ...(result.warning ? { warning: result.warning } : {}) });
+    return plan.files.some((f) => f.action === 'conflict') ? EXIT.failure : EXIT.ok;
+  } catch (error) {
+    const failure = describeError(error);
+    reportFailure(failure, json, 'Cancelled: nothing was changed.');
+    const { lines, code } = failure;
+    if (code === EXIT.usage && !json && lines.some((l) => l.includes('--') || l.startsWith('unexpected'))) {
+      writeErr(`${dim('Usage:', process.stderr)} ${USAGE[parseCommand(argv).command]}\n`);
+    }
+    return code;
+  } finally {
+    session?.release();
+    unguard();
+  }
+}
+
+/** node-plop runs the command's generator (registered as `service` is): its action applies the plan. */
+async function applyThroughPlop(plan: LivingPlan): Promise<{ warning?: string }> {
+  const { runGenerator } = await import('../../generators/plop.js');
+  const name = GENERATOR_OF[plan.command];
+  const { notes, failures } =
+    name === 'docker'
+      ? await runGenerator(GENERATORS.docker, { name, ask: async () => pick(plan.next.answers, DOCKER_KEYS), plan })
+      : await runGenerator(GENERATORS[name], { name, ask: async () => ({}), plan });
+  if (failures.length > 0) {
+    const error = applyErrorOf(plan);
+    if (error instanceof Error && !(error instanceof CliError) && describeError(error).code !== EXIT.failure) throw error;
+    throw new CliError([`could not change the project: ${failures.map((f) => f.error).join('; ')}`], EXIT.failure);
+  }
+  return notes.length > 0 ? { warning: notes.join('; ') } : {};
+}
+
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) out[key] = from[key];
+  return out;
+}
