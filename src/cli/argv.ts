@@ -1,11 +1,13 @@
 /**
- * Command-line flags → partial answers, driven by the option table. Unlike
- * node:util parseArgs, it keeps going after a mistake so that every problem
- * is reported at once.
+ * Creation's command line → partial answers, driven by the option table: the
+ * words are scanned by the one flag scanner (flags.ts, as every command's are),
+ * then each value is parsed by its option's parser, and npm's kept switches
+ * and stray words (npm create without `--`) are explained.
  */
 import { CONTROL_FLAGS, OPTION_KEYS, OPTIONS, TABLE, type Answers, type ControlKey, type Controls, type OptionKey } from '../model/options.js';
 import { correctedCommand, npmKept, ranByNpm, type NpmKept } from './npm-env.js';
 import { setAnswer } from '../model/resolve.js';
+import { scanFlags, unknownOption, type FlagSpec } from './flags.js';
 
 export interface ParsedArgv {
   readonly given: Partial<Answers>;
@@ -21,134 +23,27 @@ const optionByFlag = new Map<string, OptionKey>(
     .filter((k) => OPTIONS[k].kind !== 'positional')
     .map((k) => [TABLE[k].flag ?? k, k]),
 );
-const controlByFlag = new Map<string, ControlKey>(
-  (Object.keys(CONTROL_FLAGS) as ControlKey[]).map((k) => [CONTROL_FLAGS[k].flag, k]),
-);
-const controlByShort = new Map<string, ControlKey>(
-  (Object.keys(CONTROL_FLAGS) as ControlKey[])
-    .filter((k) => 'short' in CONTROL_FLAGS[k])
-    .map((k) => [(CONTROL_FLAGS[k] as { short: string }).short, k]),
-);
 
-/** Every spelling a user may type, for "did you mean". */
-function knownFlags(): string[] {
-  const flags: string[] = [];
-  for (const [flag, key] of optionByFlag) {
-    flags.push(`--${flag}`);
-    if (OPTIONS[key].kind === 'boolean') flags.push(`--no-${flag}`);
-  }
-  for (const flag of controlByFlag.keys()) flags.push(`--${flag}`);
-  return flags;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-/**
- * The known spelling closest to a mistyped one, if any is within `limit` edits: the one
- * "did you mean" of the CLI (creation's flags by default; commands pass their own words).
- */
-export function closest(flag: string, known: readonly string[] = knownFlags(), limit = 3): string | undefined {
-  const [best] = known
-    .map((candidate) => ({ known: candidate, d: distance(flag, candidate) }))
-    .sort((x, y) => x.d - y.d);
-  return best && best.d <= limit ? best.known : undefined;
-}
-
-/** A token that looks like a flag rather than a value. */
-const looksLikeFlag = (token: string | undefined) =>
-  token !== undefined && (token.startsWith('--') || /^-[a-zA-Z]+$/.test(token));
+/** Creation's flags: every option of the table and the control switches (flags.ts scans them). */
+const SPEC_BASE: Omit<FlagSpec<OptionKey, ControlKey>, 'unknown'> = {
+  options: optionByFlag,
+  isBoolean: (key) => OPTIONS[key].kind === 'boolean',
+  valueName: (key) => OPTIONS[key].valueName ?? 'VALUE',
+  controls: new Map((Object.keys(CONTROL_FLAGS) as ControlKey[]).map((k) => [CONTROL_FLAGS[k].flag, k])),
+  shorts: new Map(
+    (Object.keys(CONTROL_FLAGS) as ControlKey[])
+      .filter((k) => 'short' in CONTROL_FLAGS[k])
+      .map((k) => [(CONTROL_FLAGS[k] as { short: string }).short, k]),
+  ),
+  seeHelp: 'see --help',
+};
+const SPEC: FlagSpec<OptionKey, ControlKey> = { ...SPEC_BASE, unknown: (name) => unknownOption(SPEC_BASE, name) };
 
 export function parseArgv(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedArgv {
   const given: Partial<Answers> = {};
-  const raw = new Map<OptionKey, string>();
-  const controls = Object.fromEntries(Object.keys(CONTROL_FLAGS).map((k) => [k, false])) as Controls;
-  const errors: string[] = [];
-  const positionals: string[] = [];
-  /** The flags that reached us, by name without dashes or "no-". */
-  const typed = new Set<string>();
-
-  const setRaw = (key: OptionKey, value: string, shown: string) => {
-    const previous = raw.get(key);
-    if (previous !== undefined && previous !== value) {
-      errors.push(`${shown}: given twice ("${previous}" and "${value}"); give it once`);
-      return;
-    }
-    raw.set(key, value);
-  };
-
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (token === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (token.startsWith('--')) {
-      const eq = token.indexOf('=');
-      const name = token.slice(2, eq === -1 ? undefined : eq);
-      const inline = eq === -1 ? undefined : token.slice(eq + 1);
-      const control = controlByFlag.get(name);
-      typed.add(name.startsWith('no-') ? name.slice(3) : name);
-      if (control) {
-        if (inline !== undefined) errors.push(`--${name}: takes no value (got "${inline}")`);
-        else controls[control] = true;
-        continue;
-      }
-      const negated = name.startsWith('no-') ? optionByFlag.get(name.slice(3)) : undefined;
-      if (negated && OPTIONS[negated].kind === 'boolean') {
-        if (inline !== undefined) errors.push(`--${name}: takes no value (got "${inline}")`);
-        else setRaw(negated, 'false', `--${name.slice(3)}`);
-        continue;
-      }
-      const key = optionByFlag.get(name);
-      if (!key) {
-        const guess = closest(`--${name}`);
-        errors.push(`--${name}: unknown option${guess ? ` (did you mean ${guess}?)` : ''}; see --help`);
-        // A typo of a flag that takes a value: its value is not a stray directory argument.
-        const guessKey = guess ? optionByFlag.get(guess.slice(2)) : undefined;
-        if (inline === undefined && guessKey && OPTIONS[guessKey].kind !== 'boolean' && !looksLikeFlag(argv[i + 1])) i++;
-        continue;
-      }
-      if (OPTIONS[key].kind === 'boolean') {
-        if (inline !== undefined) errors.push(`--${name}: takes no value; use --${name} or --no-${name}`);
-        else setRaw(key, 'true', `--${name}`);
-        continue;
-      }
-      let value = inline;
-      if (value === undefined) {
-        const next = argv[i + 1];
-        if (next === undefined || looksLikeFlag(next)) {
-          errors.push(`--${name}: needs a value (${OPTIONS[key].valueName}); use --${name}=VALUE for a value starting with "-"`);
-          continue;
-        }
-        value = next;
-        i++;
-      }
-      setRaw(key, value, `--${name}`);
-      continue;
-    }
-    if (/^-[a-zA-Z]+$/.test(token)) {
-      for (const letter of token.slice(1)) {
-        const control = controlByShort.get(letter);
-        if (control) typed.add(CONTROL_FLAGS[control].flag);
-        if (control) controls[control] = true;
-        else errors.push(`-${letter}: unknown option; see --help`);
-      }
-      continue;
-    }
-    positionals.push(token);
-  }
+  const scanned = scanFlags(argv, SPEC);
+  const { raw, positionals, typed, errors } = scanned;
+  const controls = Object.fromEntries(Object.keys(CONTROL_FLAGS).map((k) => [k, scanned.controls.has(k as ControlKey)])) as Controls;
 
   if (positionals.length > 0) raw.set('directory', positionals[0]!);
   const kept = npmKept(env, typed, positionals.slice(1));

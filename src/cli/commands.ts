@@ -10,7 +10,7 @@
  * (nothing written), 130 Ctrl-C.
  */
 import { realMachine } from '../io/machine.js';
-import { closest } from './argv.js';
+import { closest, scanFlags, unknownOption, type FlagSpec } from './flags.js';
 import { stepsAfter } from './command-steps.js';
 import { entry, helpWidth } from './help.js';
 import { terminalWidth, twoColumns, wrap } from './width.js';
@@ -70,7 +70,6 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const errors: string[] = [];
   const controls = Object.fromEntries(Object.keys(CONTROLS).map((k) => [k, false])) as Record<ControlKey, boolean>;
   const given: Partial<Record<DockerKey, unknown>> = {};
-  const words: string[] = [];
   const [first, ...rest] = argv;
   let command: Command;
   let tokens = rest;
@@ -89,65 +88,34 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
     }
   } else command = first === 'docker' ? 'docker' : 'update';
   const flags = new Map<string, DockerKey>(command === 'docker' ? DOCKER_KEYS.map((k) => [OPTIONS[k].flag as string, k] as const) : []);
-  const seen = new Map<DockerKey, string>();
-
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (token.startsWith('--')) {
-      const eq = token.indexOf('=');
-      const name = token.slice(2, eq === -1 ? undefined : eq);
-      const inline = eq === -1 ? undefined : token.slice(eq + 1);
-      const control = (Object.keys(CONTROLS) as ControlKey[]).find((k) => CONTROLS[k].flag === name);
-      if (control) {
-        if (inline !== undefined) errors.push(`--${visible(name)}: takes no value (got ${quoted(inline)})`);
-        else controls[control] = true;
-        continue;
-      }
-      const key = flags.get(name);
-      if (!key) {
-        const creation = Object.values(OPTIONS).find((def) => 'flag' in def && def.flag === name);
-        // The same "did you mean" as creation's flags, over this command's own flags.
-        const guess = creation ? undefined : closest(`--${name}`, [...flags.keys(), ...Object.values(CONTROLS).map((c) => c.flag)].map((f) => `--${f}`));
-        errors.push(
-          creation
-            ? `--${name}: not an option of "${command}"${command === 'docker' ? '; it changes --python, --runtime, --deps, --server and --port' : ''}; see pyservice ${command} --help`
-            : `--${visible(name)}: unknown option${guess ? ` (did you mean ${guess}?)` : ''}; see pyservice ${command} --help`,
-        );
-        // The value of a mistyped (or misplaced) flag that takes one is not a stray argument.
-        const takesValue = creation ? creation.kind !== 'boolean' : guess !== undefined && flags.has(guess.slice(2));
-        if (inline === undefined && takesValue && tokens[i + 1] !== undefined && !tokens[i + 1]!.startsWith('-')) i++;
-        continue;
-      }
-      let value = inline;
-      if (value === undefined) {
-        const next = tokens[i + 1];
-        if (next === undefined || next.startsWith('-')) {
-          errors.push(`--${name}: needs a value (${OPTIONS[key].valueName})`);
-          continue;
-        }
-        value = next;
-        i++;
-      }
-      const previous = seen.get(key);
-      if (previous !== undefined && previous !== value) {
-        errors.push(`--${name}: given twice (${quoted(previous)} and ${quoted(value)}); give it once`);
-        continue;
-      }
-      seen.set(key, value);
-      const parsed = OPTIONS[key].parse(value);
-      if (parsed.ok) given[key] = parsed.value;
-      else errors.push(`--${name}: ${parsed.problem}`);
-      continue;
-    }
-    if (/^-[a-zA-Z]+$/.test(token)) {
-      for (const letter of token.slice(1)) {
-        const control = (Object.keys(CONTROLS) as ControlKey[]).find((k) => 'short' in CONTROLS[k] && (CONTROLS[k] as { short: string }).short === letter);
-        if (control) controls[control] = true;
-        else errors.push(`-${visible(letter)}: unknown option; see pyservice ${command} --help`);
-      }
-      continue;
-    }
-    words.push(token);
+  const base: Omit<FlagSpec<DockerKey, ControlKey>, 'unknown'> = {
+    options: flags,
+    isBoolean: () => false,
+    valueName: (key) => OPTIONS[key].valueName ?? 'VALUE',
+    controls: new Map((Object.keys(CONTROLS) as ControlKey[]).map((k) => [CONTROLS[k].flag, k])),
+    shorts: new Map((Object.keys(CONTROLS) as ControlKey[]).flatMap((k) => ('short' in CONTROLS[k] ? [[(CONTROLS[k] as { short: string }).short, k] as const] : []))),
+    seeHelp: `see pyservice ${command} --help`,
+  };
+  const scanned = scanFlags(tokens, {
+    ...base,
+    unknown: (name) => {
+      // A creation flag here: say which command takes it; anything else: the same "did you mean" as creation's flags.
+      const creation = Object.values(OPTIONS).find((def) => 'flag' in def && def.flag === name);
+      if (!creation) return unknownOption(base, name);
+      return {
+        problem: `--${name}: not an option of "${command}"${command === 'docker' ? '; it changes --python, --runtime, --deps, --server and --port' : ''}; see pyservice ${command} --help`,
+        takesValue: creation.kind !== 'boolean',
+      };
+    },
+  });
+  errors.push(...scanned.errors);
+  for (const control of scanned.controls) controls[control] = true;
+  const words = scanned.positionals;
+  const seen = scanned.raw;
+  for (const [key, value] of seen) {
+    const parsed = OPTIONS[key].parse(value);
+    if (parsed.ok) given[key] = parsed.value;
+    else errors.push(`--${OPTIONS[key].flag}: ${parsed.problem}`);
   }
   if (command === 'docker' && ranByNpm(env)) {
     // `npm create pyservice docker --runtime distroless` (no --): npm kept the option, and left its value as a word.
