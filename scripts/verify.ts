@@ -19,9 +19,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { livingFlow } from './lib/living-flow.js';
+import { stopIfStarted } from './lib/verify/db.js';
 import { parseArgs, unmatched, USAGE, UsageError } from './lib/verify/args.js';
 import { cacheDir, hashFiles, harnessFingerprint, readTree, sha256, UnitCache } from './lib/verify/cache.js';
 import { checks, CLI, HARNESS, HARNESS_HOME, LOG_DIR, presetId, record, REPO, REPORT_DIR, run, tail, type Choices } from './lib/verify/context.js';
@@ -127,6 +128,12 @@ async function main(argv: readonly string[]): Promise<number> {
     livingInputs: () => sha256(hashFiles(readTree(join(REPO, 'dist'))), hashFiles(readTree(join(REPO, 'templates')))),
     // create, add route ×2, docker --runtime distroless, edit, update to the next release (scripts/lib/living-flow.ts).
     living: () => livingFlow({ repo: REPO, cli: CLI, harness: HARNESS, work, logDir: LOG_DIR, record, run }),
+    scaffoldInGit(dir: string) {
+      const git = { GIT_AUTHOR_NAME: 'verify', GIT_AUTHOR_EMAIL: 'verify@example.org', GIT_COMMITTER_NAME: 'verify', GIT_COMMITTER_EMAIL: 'verify@example.org' };
+      mkdirSync(dirname(dir), { recursive: true });
+      const result = spawnSync(process.execPath, [CLI, dir, '--yes', '--author', ''], { env: { ...process.env, ...git, NO_COLOR: '1' }, encoding: 'utf8' });
+      return result.status === 0;
+    },
   };
   const selected = select(all, args.patterns);
   let summary;
@@ -140,6 +147,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+    // The database presets started the harness's PostgreSQL if it was not running: stop it again.
+    stopIfStarted();
     // Leave the engine as it was found (lint.sh and build-and-run.sh start it on demand).
     if (!engineWasRunning) spawnSync(join(HARNESS, 'buildkit.sh'), ['stop'], { encoding: 'utf8' });
     lock.release();

@@ -42,6 +42,7 @@ function renderContext(edit: (path: string, text: string) => string = (_, text) 
     },
     livingInputs: () => sha256(living),
     living: async () => undefined,
+  scaffoldInGit: () => false,
   };
 }
 

@@ -25,6 +25,7 @@ function ctxOf(edit: (path: string, text: string) => string = (_, t) => t): RunC
     project: (choices) => ({ dir: '/nonexistent', files: new Map([...render(choices)].map(([p, t]) => [p, edit(p, t)])) }),
     livingInputs: () => sha256('release'),
     living: async () => undefined,
+  scaffoldInGit: () => false,
   };
 }
 

@@ -22,7 +22,8 @@ export const LOG_DIR = join(REPORT_DIR, 'tmp');
 /** Budgets the run enforces. */
 export const BUDGET = { defaultAddedBytes: 40e6, startToHealthS: 10 } as const;
 
-export type Choices = Pick<Answers, 'python' | 'runtime' | 'deps' | 'server'>;
+/** The choices a preset is made of; `db` only for the database presets (verify/db.ts). */
+export type Choices = Pick<Answers, 'python' | 'runtime' | 'deps' | 'server'> & { readonly db?: 'postgres' };
 
 /**
  * The builders every built preset goes through. BuildKit is what `docker build` uses (it reads
@@ -141,7 +142,7 @@ export function run(command: string, args: readonly string[], log: string, timeo
 
 export const tail = (text: string, lines = 8) => text.trim().split('\n').slice(-lines).join(' | ');
 export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-export const presetId = (c: Choices) => `py${c.python.replace('.', '')}-${c.runtime}-${c.deps}-${c.server}`;
+export const presetId = (c: Choices) => `py${c.python.replace('.', '')}-${c.runtime}-${c.deps}-${c.server}${c.db === 'postgres' ? '-postgres' : ''}`;
 /** What `--yes` picks for the image-shaping choices (Python 3.14 on slim). */
 export const defaults: Choices = (() => {
   const { answers } = fillDefaults({}, realMachine(false, () => false), IMAGE_KEYS);

@@ -13,6 +13,7 @@ import { restorePipSaving, badCases, makeLockWithoutPoetry, pipSaving, type PipS
 import { hashFiles, sha256, type UnitCache } from './cache.js';
 import { capturing, defaults, ENGINE_LABEL, ENGINES, LOG_DIR, projectFacts, presetId, pythonNote, record, replay, type Choices, type Preset, type ProjectFacts } from './context.js';
 import { buildkitLint, imageChecks, noLockBuild, plantSecrets } from './image.js';
+import { addDatabase, dbEngines, dbImageChecks, dbPresets, freshDatabase } from './db.js';
 import { dependencyAdded } from './deps-added.js';
 import { projectChecks, staticChecks } from './project.js';
 import { hardenedRun, startIntervalCheck } from './runtime.js';
@@ -52,6 +53,8 @@ export interface RunContext {
   livingInputs(): string;
   /** Run the living flow. */
   living(): Promise<void>;
+  /** Scaffold the default project into `dir`, in a git repository (as a user would have it); false if the CLI failed. */
+  scaffoldInGit(dir: string): boolean;
 }
 
 export interface Unit {
@@ -178,6 +181,47 @@ export function units(): Unit[] {
       });
     }
   }
+  // The database presets (issue #23): tests, migrations and the image against a real PostgreSQL.
+  for (const choices of dbPresets()) {
+    const preset: Preset = { id: presetId(choices), choices, note: pythonNote(choices.python) };
+    list.push({
+      id: `project:${preset.id}`,
+      what: `${preset.id}: the generated tests (-W error, hostile .env and environment), mypy --strict, poetry check and the Alembic cycle pass on its real Python against a real PostgreSQL`,
+      preset: preset.id,
+      inputs: (ctx) => filesOf(ctx, choices),
+      async run(ctx) {
+        const project = needProject(ctx, choices, preset.id);
+        if (!project) return undefined;
+        const db = { tests: freshDatabase(`${preset.id}_tests`), migrations: freshDatabase(`${preset.id}_migrations`) };
+        const facts = await projectChecks(preset, project.dir, db);
+        projectFacts.set(preset.id, facts);
+        return facts;
+      },
+      restore: (data) => projectFacts.set(preset.id, data as ProjectFacts),
+    });
+    for (const engine of dbEngines(choices)) {
+      list.push({
+        id: `db-image:${preset.id}:${engine}`,
+        what: `${preset.id} built by ${ENGINE_LABEL[engine]}: migrations run by the image, an item survives a container restart, /health/ready 503 while the database is stopped (/health 200), back to 200 after`,
+        preset: preset.id,
+        needs: [`project:${preset.id}`],
+        inputs: (ctx) => {
+          const files = filesOf(ctx, choices);
+          return files && sha256(files, engine);
+        },
+        async run(ctx) {
+          const project = needProject(ctx, choices, preset.id);
+          if (project) await dbImageChecks(preset, project.dir, project.files, engine, ctx.work);
+        },
+      });
+    }
+  }
+  list.push({
+    id: 'add-db',
+    what: `${defaultId}: pyservice add db postgres on a generated project, then its tests and alembic check on a real PostgreSQL`,
+    inputs: (ctx) => ctx.livingInputs(),
+    run: (ctx) => addDatabase(ctx.work, (dir) => ctx.scaffoldInGit(dir)),
+  });
   for (const deps of ['wheels', 'venv'] as const) {
     const choices: Choices = { ...defaults, runtime: 'slim', deps };
     const id = presetId(choices);

@@ -56,17 +56,24 @@ const MARK = '@@pyservice-verify';
  * install): the tests with warnings as errors, mypy, the tests again with a hostile `.env` beside
  * them and then with the same values in the environment, and the poetry.lock the harness made.
  */
-function checkScript(): string {
+function checkScript(db?: { tests: string; migrations: string }): string {
   const pairs = Object.entries(HOSTILE_ENV).map(([k, v]) => `${k}=${v}`);
   return [
     'exec 2>&1',
+    // A database preset: its tests read the URL from the environment; the Alembic cycle gets a database of its own.
+    ...(db
+      ? [
+          `export DATABASE_URL='${db.tests}'`,
+          `echo "${MARK} alembic"; DATABASE_URL='${db.migrations}' sh -c 'alembic upgrade head && alembic downgrade base && alembic upgrade head && alembic check'; m=$?`,
+        ]
+      : ['m=0']),
     `echo "${MARK} pytest"; pytest -W error -p no:cacheprovider; a=$?`,
     `echo "${MARK} mypy"; mypy; b=$?`,
     `echo "${MARK} hostile-file"; printf '${pairs.join('\\n')}\\n' > .env; pytest -p no:cacheprovider -q; c=$?; rm -f .env`,
     `echo "${MARK} hostile-env"; env ${pairs.join(' ')} pytest -p no:cacheprovider -q; d=$?`,
     `echo "${MARK} lock"; cat poetry.lock`,
-    `echo "${MARK} codes $a $b $c $d"`,
-    '[ $a = 0 ] && [ $b = 0 ] && [ $c = 0 ] && [ $d = 0 ]',
+    `echo "${MARK} codes $a $b $c $d $m"`,
+    '[ $a = 0 ] && [ $b = 0 ] && [ $c = 0 ] && [ $d = 0 ] && [ $m = 0 ]',
   ].join('\n');
 }
 
@@ -93,12 +100,16 @@ function sections(output: string): Map<string, string> {
  * builds, runs) use it instead of locking again. Callers that need a project without a lock copy
  * it with copyWithoutLock().
  */
-export async function projectChecks(preset: Preset, dir: string): Promise<ProjectFacts> {
+export async function projectChecks(preset: Preset, dir: string, db?: { tests: string; migrations: string }): Promise<ProjectFacts> {
   const { id } = preset;
   rmSync(join(dir, 'poetry.lock'), { force: true });
-  const result = await timed('tests + mypy + hostile .env (run.sh)', () => run(join(HARNESS, 'run.sh'), [dir, '--', 'sh', '-c', checkScript()], join(LOG_DIR, `${id}.project.log`)));
+  const result = await timed('tests + mypy + hostile .env (run.sh)', () => run(join(HARNESS, 'run.sh'), [dir, '--', 'sh', '-c', checkScript(db)], join(LOG_DIR, `${id}.project.log`)));
   const part = sections(result.output);
-  const [testsCode, mypyCode, fileCode, envCode] = (part.get('codes') ?? '').trim().split(' ');
+  const [testsCode, mypyCode, fileCode, envCode, alembicCode] = (part.get('codes') ?? '').trim().split(' ');
+  if (db) {
+    const alembic = part.get('alembic') ?? '';
+    record(id, 'on a real PostgreSQL: alembic upgrade head, downgrade base, upgrade head, check (no drift between models and migrations)', alembicCode === '0', alembicCode === '0' ? (/No new upgrade operations detected\.?/.exec(alembic)?.[0] ?? '') : tail(alembic || result.output, 4));
+  }
   const pytest = part.get('pytest') ?? '';
   const prepared = testsCode !== undefined;
   const passed = /(\d+) passed/.exec(pytest)?.[1] ?? '0';
@@ -107,7 +118,7 @@ export async function projectChecks(preset: Preset, dir: string): Promise<Projec
   const warned = /\d+ warnings?\b/.test(pytest);
   record(
     id,
-    'generated tests pass on real Python with warnings as errors (harness run.sh -- pytest -W error)',
+    `generated tests pass on real Python with warnings as errors (harness run.sh -- pytest -W error)${db ? ', against a real PostgreSQL' : ''}`,
     testsCode === '0' && !warned,
     prepared ? `Python ${python}: ${passed} passed, ${failed} failed${testsCode !== '0' ? `; exit ${testsCode}: ${tail(pytest, 3)}` : ''}` : `environment not prepared (exit ${result.code}): ${tail(result.output, 3)}`,
   );

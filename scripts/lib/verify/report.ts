@@ -5,6 +5,14 @@ import { join } from 'node:path';
 import { checks, ENGINE_LABEL, mb, projectFacts, pythonNote, REPO, REPORT_DIR, rows, type Preset } from './context.js';
 import { pipSavingReport } from './bad-cases.js';
 
+/** The database presets (verify/db.ts): every check of theirs, against a real PostgreSQL. */
+function databaseReport(): string {
+  const ids = [...new Set(checks.map((c) => c.preset).filter((p) => p.endsWith('-postgres') || p === 'add-db'))];
+  if (ids.length === 0) return '';
+  const lines = ids.flatMap((id) => checks.filter((c) => c.preset === id).map((c) => `| \`${id}\` | ${c.ok ? 'passed' : '**failed**'} | ${c.name.replace(/\|/g, '\\|')} | ${c.detail.replace(/\|/g, '\\|').slice(0, 160)} |`));
+  return `## Database presets (--db postgres, on a real PostgreSQL)\n\nThe harness's PostgreSQL (Debian's server, a throwaway cluster on 127.0.0.1); each unit has a database of its own.\n\n| preset | result | check | detail |\n|---|---|---|---|\n${lines.join('\n')}\n`;
+}
+
 export function writeReports(all: Preset[], lintedCount: number): void {
   const passed = checks.filter((c) => c.ok).length;
   const failed = checks.length - passed;
@@ -35,6 +43,7 @@ dockerd schedules the HEALTHCHECK (podman has no systemd timer here, so the harn
 podman publishes the container port on the host (\`-p 127.0.0.1:PORT:8000\`, as \`make docker-run\` does), while the
 harness's dockerd has no bridge network, so its containers are probed inside their own network namespace.
 ${pipSavingReport()}
+${databaseReport()}
 What each Python's rows prove:
 ${notes.join('\n')}
 ## Compared with the source articles

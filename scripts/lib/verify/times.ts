@@ -18,6 +18,8 @@ export type Phase =
   | 'hardened run: BuildKit'
   | 'hardened run: podman'
   | 'living flow'
+  | 'database: migrate + serve'
+  | 'database: tests + migrations (run.sh)'
   | 'make lock'
   | 'bad cases'
   | 'reports';
