@@ -111,7 +111,7 @@ function hintOf<K extends ChoiceKey>(key: K, answers: ProjectAnswers): string {
 export function templateContext(answers: ProjectAnswers, generatorVersion: string) {
   const { python, runtime, deps, server, port } = answers;
   const facts = imageFacts(answers);
-  const dependencies = runtimeRequirements(python, server);
+  const dependencies = runtimeRequirements(python, server, answers.db);
   return {
     ...answers,
     generatorVersion,
