@@ -22,7 +22,8 @@ def upgrade() -> None:
         "items",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("price", sa.Double(), nullable=False),
+        # FLOAT is PostgreSQL's double precision, the models' Double.
+        sa.Column("price", sa.Float(asdecimal=False), nullable=False),
         sa.Column("description", sa.String(length=1000), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
     )
