@@ -78,6 +78,15 @@ export const CI_CHOICES = [
   { value: 'none', label: 'none', hint: 'no CI workflow (Dependabot still watches the dependencies and base images)' },
 ] as const satisfies readonly Choice[];
 
+export const DB_CHOICES = [
+  { value: 'none', label: 'none', hint: 'the example items live in process memory' },
+  {
+    value: 'postgres',
+    label: 'PostgreSQL',
+    hint: 'SQLAlchemy 2 (async, asyncpg) and Alembic migrations; /health/ready checks the database',
+  },
+] as const satisfies readonly Choice[];
+
 /**
  * The table. Key order is the order of --help, of the questions within a
  * stage (core questions first), of the recorded answers, and of default
@@ -221,6 +230,16 @@ export const OPTIONS = {
     default: { value: true },
     recorded: true,
     format: yesNo,
+  }),
+  db: choiceOption(DB_CHOICES, {
+    title: 'Database',
+    flag: 'db',
+    valueName: 'DB',
+    help: 'database of the service: postgres (SQLAlchemy 2 async + asyncpg, Alembic migrations) or none',
+    stage: 'customise',
+    message: 'Database',
+    default: { value: 'none' },
+    recorded: true,
   }),
   git: option({
     title: 'Git repository',

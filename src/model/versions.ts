@@ -57,6 +57,27 @@ export const DEPENDENCIES = {
 } as const satisfies Record<string, Bound>;
 
 /**
+ * Runtime dependencies of a project made with `--db postgres` (app/db/, migrations/). The lower
+ * bounds are Debian trixie's (the harness's 3.13 view: SQLAlchemy 2.0.40, asyncpg 0.30.0, Alembic
+ * 1.13.2); Debian sid's (3.14/3.15: 2.0.52, 0.31, 1.18.4) are inside the same ranges.
+ */
+export const DB_DEPENDENCIES = {
+  /** The `asyncio` extra brings greenlet, which the async engine runs the ORM on. */
+  'sqlalchemy[asyncio]': { min: '2.0.40', latest: '2.0.52' },
+  asyncpg: { min: '0.30', latest: '0.31.0' },
+  alembic: { min: '1.13.2', latest: '1.18.4' },
+} as const satisfies Record<string, Bound>;
+
+/**
+ * The PostgreSQL image of compose.yaml's `postgres` service and of the CI service container.
+ * PostgreSQL 17 on Debian trixie (the release the slim runtime is on), by major version so
+ * security releases arrive on pull: docker-library/postgres 17/trixie/Dockerfile (commit
+ * fd482cfacff9eaef8e0833084d4f2407f8078c58, PG_VERSION 17.8-1.pgdg13+1) is published by
+ * docker-library/official-images library/postgres as `17.8-trixie, 17-trixie`.
+ */
+export const POSTGRES_IMAGE = 'postgres:17-trixie';
+
+/**
  * uvicorn and uvicorn-worker for gunicorn projects, as a pair that boots: uvicorn-worker
  * 0.3.x calls `Config.setup_event_loop`, which uvicorn 0.36 removed, and 0.4.0 needs
  * uvicorn >= 0.36, so ranges that allowed 0.3.x with a newer uvicorn could lock a
@@ -71,8 +92,9 @@ export const GUNICORN_UVICORN_PAIRS = {
 } as const;
 
 /** The runtime requirements of a project: `fastapi (>=0.115,<1.0)`, ... */
-export function runtimeRequirements(python: string, server: 'uvicorn' | 'gunicorn'): string[] {
-  const common = [requirement('fastapi'), requirement('pydantic'), requirement('pydantic-settings')];
+export function runtimeRequirements(python: string, server: 'uvicorn' | 'gunicorn', db: 'none' | 'postgres' = 'none'): string[] {
+  const database = db === 'postgres' ? Object.entries(DB_DEPENDENCIES).map(([name, bound]) => `${name} (${versionRange(bound)})`) : [];
+  const common = [requirement('fastapi'), requirement('pydantic'), requirement('pydantic-settings'), ...database];
   if (server === 'uvicorn') return [...common, requirement('uvicorn[standard]')];
   const pair = compareVersions(python, '3.14') >= 0 ? GUNICORN_UVICORN_PAIRS.from314 : GUNICORN_UVICORN_PAIRS.upTo313;
   return [

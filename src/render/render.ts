@@ -19,7 +19,7 @@ import {
 import { OPTIONS, textOf, type Answers, type ChoiceKey, type Known, type OptionKey, type ProjectAnswers } from '../model/options.js';
 import { initialRecord, RECORD_FILE } from '../project/record.js';
 import { imageFacts, renderDockerfile } from './variants.js';
-import { DEV_DEPENDENCIES, VERSIONS, actionRef, runtimeRequirements, versionRange } from '../model/versions.js';
+import { DEV_DEPENDENCIES, POSTGRES_IMAGE, VERSIONS, actionRef, runtimeRequirements, versionRange } from '../model/versions.js';
 import { missingToolAdvice, TOOLS } from '../model/tools.js';
 import { templateFiles } from './template-source.js';
 
@@ -60,6 +60,15 @@ const ONLY_WHEN: Readonly<Record<string, { readonly [K in OptionKey]?: Answers[K
   'compose.yaml': { compose: true },
 };
 
+/**
+ * Template kinds laid over templates/service/ for some answers: each of their files is added,
+ * or replaces the service file of the same output path (with --db postgres the items service,
+ * its routes and tests work on the database; alembic.ini and migrations/ are added).
+ */
+const OVERLAYS: readonly { readonly kind: string; readonly when: { readonly [K in OptionKey]?: Answers[K] } }[] = [
+  { kind: 'db-postgres', when: { db: 'postgres' } },
+];
+
 /** The flag that gives `key` the value `value`: `--server gunicorn`, `--compose`, `--no-compose`. */
 function flagFor(key: OptionKey, value: unknown): string {
   const { flag } = OPTIONS[key];
@@ -68,8 +77,7 @@ function flagFor(key: OptionKey, value: unknown): string {
 }
 
 /** Does `path` belong to a project with these answers? Unknown answers count as "maybe" (undefined). */
-function generatedFor(path: string, known: Partial<Answers>): boolean | undefined {
-  const only = ONLY_WHEN[path];
+function generatedFor(path: string, known: Partial<Answers>, only = ONLY_WHEN[path]): boolean | undefined {
   if (!only) return true;
   let maybe = false;
   for (const [key, value] of Object.entries(only)) {
@@ -111,14 +119,15 @@ function hintOf<K extends ChoiceKey>(key: K, answers: ProjectAnswers): string {
 export function templateContext(answers: ProjectAnswers, generatorVersion: string) {
   const { python, runtime, deps, server, port } = answers;
   const facts = imageFacts(answers);
-  const dependencies = runtimeRequirements(python, server);
+  const dependencies = runtimeRequirements(python, server, answers.db);
   return {
     ...answers,
     generatorVersion,
     versions: VERSIONS,
     dependencies,
     devDependencies: Object.entries(DEV_DEPENDENCIES).map(([dep, bound]) => [dep, versionRange(bound)] as const),
-    mypyFiles: ['app', 'tests', ...(server === 'gunicorn' ? ['gunicorn_config.py'] : [])],
+    mypyFiles: ['app', 'tests', ...(answers.db === 'postgres' ? ['migrations'] : []), ...(server === 'gunicorn' ? ['gunicorn_config.py'] : [])],
+    postgresImage: POSTGRES_IMAGE,
     coverageFloor: COVERAGE_FLOOR,
     ruffTarget: `py${python.replace('.', '')}`,
     ruffSelect: RUFF_SELECT,
@@ -173,6 +182,10 @@ export function renderService(answers: ProjectAnswers, generatorVersion: string,
   for (const template of templateFiles('service')) {
     const target = outputPath(template.path);
     if (generatedFor(target, answers)) files.set(target, template.render(context));
+  }
+  for (const overlay of OVERLAYS) {
+    if (!generatedFor('', answers, overlay.when)) continue;
+    for (const template of templateFiles(overlay.kind)) files.set(outputPath(template.path), template.render(context));
   }
   files.set('Dockerfile', renderDockerfile(answers, context.summary, context.imageName));
   files.set(RECORD_FILE, initialRecord(answers, generatorVersion, files, options.inGit ?? true));

@@ -14,7 +14,7 @@ type Deps = Answers['deps'];
 import { templateFiles } from './template-source.js';
 import { pluginExportFor, VERSIONS } from '../model/versions.js';
 
-type VariantAnswers = Pick<Answers, 'name' | 'description' | 'python' | 'runtime' | 'deps' | 'server' | 'port' | 'poetryVersion'>;
+type VariantAnswers = Pick<Answers, 'name' | 'description' | 'python' | 'runtime' | 'deps' | 'server' | 'port' | 'poetryVersion'> & Partial<Pick<Answers, 'db'>>;
 
 export interface ImageUser {
   readonly uid: number;
@@ -165,6 +165,8 @@ export function renderDockerfile(answers: VariantAnswers, summary: string, image
     user: facts.runtime.user,
     launch: facts.runtime.launch,
     serverFiles: facts.server.files,
+    // With a database the image carries its migrations (run with python -m alembic upgrade head).
+    migrations: answers.db === 'postgres',
     interpreter,
     interpreterName: posix.basename(interpreter),
     interpreterPrefix: VERSIONS.distrolessPrefix,

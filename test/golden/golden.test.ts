@@ -15,6 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { renderService } from '../../src/render/render.js';
 import {
   copiedFrom,
+  overlaysFor,
+  ownDockerfile,
   DOCKERFILES,
   DOCKERFILES_PREAMBLE,
   dockerfileOrder,
@@ -41,7 +43,7 @@ if (update) {
     const rendered = renderService(answers, TEST_VERSION);
     writeFileSync(join(dir, 'files.txt'), `${[...rendered.keys()].sort().join('\n')}\n`);
     for (const [path, content] of rendered) {
-      if (path === 'Dockerfile' || copiedFrom(path)) continue;
+      if ((path === 'Dockerfile' && !ownDockerfile(answers)) || copiedFrom(path, overlaysFor(answers))) continue;
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, `${path}.snap`), content);
     }
@@ -70,7 +72,7 @@ describe.each(Object.entries(GOLDEN_PRESETS))('golden preset %s', (preset, { ans
   });
 
   it('renders every file as reviewed (snapshot, Dockerfile section, or the template it copies)', () => {
-    const expected = expectedProject(preset, combo);
+    const expected = expectedProject(preset, combo, answers);
     for (const [path, content] of rendered) expect(content, path).toBe(expected.get(path));
   });
 
@@ -80,7 +82,7 @@ describe.each(Object.entries(GOLDEN_PRESETS))('golden preset %s', (preset, { ans
       .filter((e) => e.isFile() && e.name.endsWith('.snap'))
       .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/').replace(/\.snap$/, ''))
       .sort();
-    const varying = paths.filter((path) => path !== 'Dockerfile' && !copiedFrom(path));
+    const varying = paths.filter((path) => (path !== 'Dockerfile' || ownDockerfile(answers)) && !copiedFrom(path, overlaysFor(answers)));
     expect(onDisk).toEqual(varying);
     expect([...snapshots.keys()].sort()).toEqual(varying);
   });
@@ -96,9 +98,9 @@ describe('UPDATE_GOLDEN', () => {
   });
 });
 
-describe.each(Object.entries(GOLDEN_PRESETS))('golden preset %s: the recorded base', (preset, { combo }) => {
+describe.each(Object.entries(GOLDEN_PRESETS))('golden preset %s: the recorded base', (preset, { answers, combo }) => {
   it("names every other generated file by the git blob id of its reviewed content", () => {
-    const expected = expectedProject(preset, combo);
+    const expected = expectedProject(preset, combo, answers);
     const record = JSON.parse(expected.get('.pyservice.json')!) as { base?: { files?: Record<string, string> } };
     // git's blob id: sha1 of "blob <size>\0<content>" (computed here, not by the code under test).
     const blobId = (content: string) =>

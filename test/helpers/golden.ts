@@ -21,17 +21,39 @@ export const DOCKERFILES = join(GOLDEN_DIR, 'dockerfiles.snap');
 const TEMPLATES = join(REPO, 'templates', 'service');
 
 /**
- * The template a generated file is a plain copy of, if it is one: the same
- * path under templates/service/, where a leading dot may be shipped as `_`
- * (npm drops dotfiles from packages). Rendered templates (`.ejs`) do not count.
+ * The template kinds laid over templates/service/ for some answers (render.ts's overlays,
+ * written out again here): with --db postgres, templates/db-postgres/ adds and replaces files.
  */
-export function copiedFrom(path: string): string | undefined {
+export function overlaysFor(answers: { readonly db?: string }): string[] {
+  return answers.db === 'postgres' ? ['db-postgres'] : [];
+}
+
+/**
+ * A preset whose Dockerfile is not its combination's in dockerfiles.snap (which renders every
+ * combination with the default answers) keeps it as a snapshot of its own.
+ */
+export function ownDockerfile(answers: { readonly db?: string }): boolean {
+  return overlaysFor(answers).length > 0;
+}
+
+/**
+ * The template a generated file is a plain copy of, if it is one: the same
+ * path under templates/service/ (or first under an overlay that has it), where
+ * a leading dot may be shipped as `_` (npm drops dotfiles from packages).
+ * Rendered templates (`.ejs`) do not count.
+ */
+export function copiedFrom(path: string, overlays: readonly string[] = []): string | undefined {
   let candidates = [''];
   for (const segment of path.split('/')) {
     const forms = segment.startsWith('.') ? [segment, `_${segment.slice(1)}`] : [segment];
     candidates = candidates.flatMap((prefix) => forms.map((form) => (prefix ? `${prefix}/${form}` : form)));
   }
-  return candidates.map((c) => join(TEMPLATES, c)).find((file) => existsSync(file) && !existsSync(`${file}.ejs`));
+  for (const kind of [...overlays, 'service']) {
+    const files = candidates.map((c) => join(TEMPLATES, '..', kind, c));
+    if (!files.some((file) => existsSync(file) || existsSync(`${file}.ejs`))) continue;
+    return files.find((file) => existsSync(file) && !existsSync(`${file}.ejs`));
+  }
+  return undefined;
 }
 
 /**
@@ -120,13 +142,13 @@ export function readPreset(preset: string): PresetSnapshot {
  * content: the preset's snapshot, the Dockerfile of its combination from
  * dockerfiles.snap, and the template itself for plain copies.
  */
-export function expectedProject(preset: string, combo: Combination): Map<string, string> {
+export function expectedProject(preset: string, combo: Combination, answers: { readonly db?: string } = {}): Map<string, string> {
   const { paths, snapshots } = readPreset(preset);
   const files = new Map<string, string>();
   for (const path of paths) {
-    const template = copiedFrom(path);
+    const template = copiedFrom(path, overlaysFor(answers));
     const content =
-      path === 'Dockerfile' ? readDockerfiles().get(label(combo)) : template ? readFileSync(template, 'utf8') : snapshots.get(path);
+      path === 'Dockerfile' && !ownDockerfile(answers) ? readDockerfiles().get(label(combo)) : template ? readFileSync(template, 'utf8') : snapshots.get(path);
     if (content === undefined) throw new Error(`golden preset ${preset}: no reviewed content for ${path}`);
     files.set(path, content);
   }

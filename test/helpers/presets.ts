@@ -19,6 +19,7 @@ export const DEFAULTS = {
   poetryVersion: '2.5.1',
   ci: 'github',
   compose: true,
+  db: 'none',
 } as const satisfies Omit<ProjectAnswers, 'name' | 'author'>;
 
 /** The answers `--yes` gives for a directory named `my-api` (author omitted, as with --author ""). */
@@ -45,6 +46,7 @@ export const GOLDEN_PRESETS = {
   distroless: preset(defaultAnswers({ runtime: 'distroless', python: '3.13' })),
   'wheels-gunicorn': preset(defaultAnswers({ deps: 'wheels', server: 'gunicorn' })),
   'python-3.11': preset(defaultAnswers({ python: '3.11' })),
+  postgres: preset(defaultAnswers({ db: 'postgres' })),
 } as const;
 
 export type GoldenPreset = keyof typeof GOLDEN_PRESETS;

@@ -11,7 +11,7 @@ describe('option table', () => {
   it('gives every option except the directory a unique flag', () => {
     const flags = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => k !== 'directory').map((k) => OPTIONS[k].flag);
     expect(new Set(flags).size).toBe(flags.length);
-    expect(flags).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetry-version', 'ci', 'compose', 'git', 'install']);
+    expect(flags).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetry-version', 'ci', 'compose', 'db', 'git', 'install']);
   });
 
   it('gives every option that a terminal session may ask a prompt text, and none to flag-only ones', () => {
@@ -41,7 +41,7 @@ describe('option table', () => {
   });
 
   it('records the answers that shape the project, not the run-time switches', () => {
-    expect(RECORDED_KEYS).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetryVersion', 'ci', 'compose']);
+    expect(RECORDED_KEYS).toEqual(['name', 'description', 'author', 'runtime', 'python', 'deps', 'server', 'port', 'poetryVersion', 'ci', 'compose', 'db']);
   });
 
   it('reads each default in --help off the default itself', () => {

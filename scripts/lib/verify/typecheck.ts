@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { validCombinations } from '../../../src/model/compat.js';
-import { STATIC_DEFAULTS } from '../../../src/model/options.js';
+import { DB_CHOICES, STATIC_DEFAULTS } from '../../../src/model/options.js';
 import { renderService } from '../../../src/render/render.js';
 import { pyrightStrict, pyrightVersion, type TypeCheckFinding, type TypeCheckTree } from '../pyright.js';
 import { HARNESS_HOME, record } from './context.js';
@@ -31,17 +31,20 @@ for wheel in sorted(pathlib.Path(sys.argv[2]).glob("*.whl")):
  */
 export type GeneratedTree = TypeCheckTree & { view: 'index' | 'index-sid' };
 
+const DB_VALUES = DB_CHOICES.map((choice) => choice.value);
+
 /** The distinct generated Python trees (by content and Python version) of all valid combinations. */
 export function generatedTrees(): Map<string, GeneratedTree> {
   const trees = new Map<string, GeneratedTree>();
-  for (const combo of validCombinations()) {
-    const files = renderService({ ...STATIC_DEFAULTS, name: 'typed-service', author: null, ...combo }, '0.0.0');
+  // Each combination without and with the database (--db postgres adds app/db/, migrations/ and its tests).
+  for (const [combo, db] of validCombinations().flatMap((c) => DB_VALUES.map((db) => [c, db] as const))) {
+    const files = renderService({ ...STATIC_DEFAULTS, name: 'typed-service', author: null, ...combo, db }, '0.0.0');
     const python = new Map([...files].filter(([path]) => path.endsWith('.py')).sort(([a], [b]) => a.localeCompare(b)));
     const key = `${combo.python}\n${JSON.stringify([...python])}`;
     if (trees.has(key)) continue;
     const minor = Number(combo.python.split('.')[1]);
     // The harness's index views: trixie's packages for Python <= 3.13, sid's for 3.14/3.15.
-    trees.set(key, { name: `py${combo.python.replace('.', '')}-${combo.server}`, python: combo.python, files: python, view: minor >= 14 ? 'index-sid' : 'index' });
+    trees.set(key, { name: `py${combo.python.replace('.', '')}-${combo.server}${db === 'none' ? '' : `-${db}`}`, python: combo.python, files: python, view: minor >= 14 ? 'index-sid' : 'index' });
   }
   return trees;
 }

@@ -1,0 +1,1 @@
+"""The database: SQLAlchemy 2 models (models.py) and the async engine and sessions (session.py)."""
