@@ -59,13 +59,19 @@ describe('npm run verify: command line and units', () => {
     expect(unmatched(['living', 'pyright'], ['liv', 'nope'])).toEqual(['nope']);
   });
 
-  it('every preset has a project unit and an image unit per engine, ids are unique, gunicorn at 3.14 is built too', () => {
+  it('every preset has a project unit and an image unit per engine (BuildKit only on a stand-in Python), ids are unique, gunicorn at 3.14 is built too', () => {
     const all = units();
     const ids = all.map((u) => u.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const preset of presets()) {
-      for (const id of [`project:${preset.id}`, `image:${preset.id}:buildkit`, `image:${preset.id}:podman`]) expect(ids).toContain(id);
+      const engines = ['3.11', '3.12'].includes(preset.choices.python) ? ['buildkit'] : ['buildkit', 'podman'];
+      for (const id of [`project:${preset.id}`, ...engines.map((e) => `image:${preset.id}:${e}`)]) expect(ids).toContain(id);
     }
+    // The database presets: slim and distroless, uvicorn and gunicorn, 3.13 and 3.14, each tested and built; add db once.
+    const db = ids.filter((id) => id.startsWith('db-image:')).map((id) => id.split(':')[1]!);
+    for (const want of ['py313-slim-', 'py313-distroless-', 'py314-', '-uvicorn-postgres', '-gunicorn-postgres']) expect(db.some((id) => id.includes(want))).toBe(true);
+    for (const id of db) expect(ids).toContain(`project:${id}`);
+    expect(ids).toContain('add-db');
     for (const combo of validCombinations()) expect(ids).toEqual(expect.arrayContaining([`static:${presetId(combo)}`, `lint:${presetId(combo)}`]));
     const gunicorn314 = presets().filter((p) => p.choices.python === '3.14' && p.choices.server === 'gunicorn');
     expect(gunicorn314.length).toBeGreaterThan(0);

@@ -34,6 +34,17 @@ export type Engine = 'buildkit' | 'podman';
 export const ENGINES: readonly Engine[] = ['buildkit', 'podman'];
 export const ENGINE_LABEL: Record<Engine, string> = { buildkit: 'BuildKit', podman: 'podman' };
 
+/** The Pythons the harness really has (its README): 3.11/3.12 images are 3.13 under another tag. */
+export const REAL_PYTHONS: readonly string[] = ['3.13', '3.14', '3.15'];
+
+/**
+ * The engines a preset's image is built and served with. A preset on a stand-in Python (3.11, 3.12:
+ * the interpreter is 3.13's, so running it proves what the 3.13 preset proves) is built with BuildKit
+ * only, to prove its Dockerfile and tag; the hardened runs are for real interpreters.
+ */
+export const enginesOf = (choices: Pick<Answers, 'python'>): readonly Engine[] => (REAL_PYTHONS.includes(choices.python) ? ENGINES : ['buildkit']);
+export const hardenedRunsOf = (choices: Pick<Answers, 'python'>): readonly Engine[] => (REAL_PYTHONS.includes(choices.python) ? ENGINES : []);
+
 export interface Preset {
   readonly id: string;
   readonly choices: Choices;

@@ -11,7 +11,7 @@ import { PYTHON_VERSIONS, VERSIONS } from '../../../src/model/versions.js';
 import { matches } from './args.js';
 import { restorePipSaving, badCases, makeLockWithoutPoetry, pipSaving, type PipSaving } from './bad-cases.js';
 import { hashFiles, sha256, type UnitCache } from './cache.js';
-import { capturing, defaults, ENGINE_LABEL, ENGINES, LOG_DIR, projectFacts, presetId, pythonNote, record, replay, type Choices, type Preset, type ProjectFacts } from './context.js';
+import { capturing, defaults, ENGINE_LABEL, ENGINES, enginesOf, hardenedRunsOf, LOG_DIR, projectFacts, presetId, pythonNote, record, replay, type Choices, type Preset, type ProjectFacts } from './context.js';
 import { buildkitLint, imageChecks, noLockBuild, plantSecrets } from './image.js';
 import { addDatabase, dbEngines, dbImageChecks, dbPresets, freshDatabase } from './db.js';
 import { dependencyAdded } from './deps-added.js';
@@ -147,7 +147,7 @@ export function units(): Unit[] {
       },
       restore: (data) => projectFacts.set(preset.id, data as ProjectFacts),
     });
-    for (const engine of ENGINES) {
+    for (const engine of enginesOf(preset.choices)) {
       list.push({
         id: `image:${preset.id}:${engine}`,
         what: `${preset.id} built and run by ${ENGINE_LABEL[engine]}: /health, HEALTHCHECK, non-root, cached rebuild, nothing that must not ship`,
@@ -165,6 +165,7 @@ export function units(): Unit[] {
           await imageChecks(preset, project.dir, ctx.work, engine);
         },
       });
+      if (!hardenedRunsOf(preset.choices).includes(engine)) continue;
       list.push({
         id: `runtime:${preset.id}:${engine}`,
         what: `${preset.id} served by ${ENGINE_LABEL[engine]} with a read-only root and no capabilities: X-Request-ID, JSON logs, HEALTHCHECK, stop with a request in flight`,
