@@ -69,7 +69,7 @@ describe('npm run verify: command line and units', () => {
     }
     // The database presets: slim and distroless, uvicorn and gunicorn, 3.13 and 3.14, each tested and built; add db once.
     const db = ids.filter((id) => id.startsWith('db-image:')).map((id) => id.split(':')[1]!);
-    for (const want of ['py313-slim-', 'py313-distroless-', 'py314-', '-uvicorn-postgres', '-gunicorn-postgres']) expect(db.some((id) => id.includes(want))).toBe(true);
+    for (const want of ['-slim-', '-distroless-', 'py313-', 'py314-', '-venv-', '-wheels-', '-uvicorn-postgres', '-gunicorn-postgres']) expect(db.some((id) => id.includes(want))).toBe(true);
     for (const id of db) expect(ids).toContain(`project:${id}`);
     expect(ids).toContain('add-db');
     for (const combo of validCombinations()) expect(ids).toEqual(expect.arrayContaining([`static:${presetId(combo)}`, `lint:${presetId(combo)}`]));

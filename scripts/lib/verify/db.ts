@@ -23,11 +23,14 @@ import { HARDENED } from './runtime.js';
 import { timed } from './times.js';
 import { VERSIONS } from '../../../src/model/versions.js';
 
-/** slim and distroless, uvicorn and gunicorn, venv and wheels, 3.13 and the default Python. */
+/**
+ * Every dimension of the image with a database, in three presets: slim and distroless, uvicorn and
+ * gunicorn, venv and wheels, Python 3.13 (trixie's SQLAlchemy 2.0.40, asyncpg 0.30, Alembic 1.13) and
+ * the default Python (sid's 2.0.52, 0.31, 1.18).
+ */
 export function dbPresets(): Choices[] {
   const newest = defaults.python;
   return [
-    { python: VERSIONS.distrolessPython, runtime: 'slim', deps: 'venv', server: 'uvicorn', db: 'postgres' },
     { python: VERSIONS.distrolessPython, runtime: 'distroless', deps: 'venv', server: 'gunicorn', db: 'postgres' },
     { python: newest, runtime: 'slim', deps: 'venv', server: 'uvicorn', db: 'postgres' },
     { python: newest, runtime: 'slim', deps: 'wheels', server: 'gunicorn', db: 'postgres' },
