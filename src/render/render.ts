@@ -209,5 +209,16 @@ export function possibleServicePaths(known: Partial<Answers>): { path: string; o
       out.push({ path, only: `with ${only.join(' ')}` });
     }
   }
-  return out;
+  // Files an overlay adds (the ones it replaces are listed above already).
+  const listed = new Set(out.map((entry) => entry.path));
+  for (const overlay of OVERLAYS) {
+    const generated = generatedFor('', known, overlay.when);
+    if (generated === false) continue;
+    const only = Object.entries(overlay.when).map(([key, value]) => flagFor(key as OptionKey, value));
+    for (const template of templateFiles(overlay.kind)) {
+      const path = outputPath(template.path);
+      if (!listed.has(path)) out.push(generated === true ? { path } : { path, only: `with ${only.join(' ')}` });
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

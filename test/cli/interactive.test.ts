@@ -123,15 +123,18 @@ describe.concurrent('the interview (pty)', () => {
     pty.type(`${KEY.down}${KEY.enter}`);
     await pty.expect(/Add a compose\.yaml/);
     pty.type(`n${KEY.enter}`);
+    await pty.expect(/Database[\s\S]*navigate/);
+    pty.type(`${KEY.down}${KEY.enter}`);
     await pty.expect(/Initialise a git repository/);
     pty.type(`n${KEY.enter}`);
     await pty.expect(/Next steps/);
     expect(await pty.exit).toBe(0);
+    expect(existsSync(join(cwd, 'svc', 'alembic.ini'))).toBe(true);
     expect(existsSync(join(cwd, 'svc', '.github', 'workflows'))).toBe(false);
     expect(existsSync(join(cwd, 'svc', 'compose.yaml'))).toBe(false);
     // Install: one possible answer without poetry on PATH.
     expect(pty.output()).toMatch(/Run poetry lock and poetry install now\? no \(decided: poetry is not on PATH/);
-    expect(record(join(cwd, 'svc')).answers).toMatchObject({ name: 'orders', description: 'Orders service', port: 9000, ci: 'none', compose: false });
+    expect(record(join(cwd, 'svc')).answers).toMatchObject({ name: 'orders', description: 'Orders service', port: 9000, ci: 'none', compose: false, db: 'postgres' });
     expect(existsSync(join(cwd, 'svc', '.git'))).toBe(false);
   });
 

@@ -24,17 +24,25 @@ import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 const description = 'Say "hi" `id` $(touch /tmp/pwned-pyservice) \\ \'q\' # not a comment';
 const author = { name: 'O\'Brien "Ob" $(id)', email: 'ob@example.org' };
 
-const projects = SUPPORTED.map((combo) => {
-  const answers = defaultAnswers({ ...combo, name: 'combo-service', description, author });
-  return { combo, answers, files: renderService(answers, TEST_VERSION) };
-});
+// Every combination without a database, then with --db postgres (its own files, Makefile targets and image contents).
+const projects = (['none', 'postgres'] as const).flatMap((db) =>
+  SUPPORTED.map((combo) => {
+    const answers = defaultAnswers({ ...combo, name: 'combo-service', description, author, db });
+    return { combo, db, extra: '', answers, files: renderService(answers, TEST_VERSION) };
+  }),
+);
+// The database without compose.yaml and CI: no `make db-up`, and the tests say to set DATABASE_URL.
+for (const combo of [SUPPORTED[0]!, SUPPORTED.at(-1)!]) {
+  const answers = defaultAnswers({ ...combo, name: 'combo-service', description, author, db: 'postgres', compose: false, ci: 'none' });
+  projects.push({ combo, db: 'postgres', extra: ' --no-compose --ci none', answers, files: renderService(answers, TEST_VERSION) });
+}
 
 // Computed on first use, for all combinations at once.
 let compileReports: ReturnType<typeof compilePython> | undefined;
 let ruffReports: ReturnType<typeof ruffProblems> | undefined;
 const MAKE_TARGETS = ['install', 'lock', 'run', 'server', 'test', 'lint', 'format', 'docker-build', 'docker-run', 'clean'];
 
-describe.each(projects.map((project, index) => [label(project.combo), project, index] as const))('%s', (_label, { combo, answers, files }, index) => {
+describe.each(projects.map((project, index) => [`${label(project.combo)}${project.db === 'none' ? '' : ` --db ${project.db}`}${project.extra}`, project, index] as const))('%s', (_label, { combo, db, answers, files }, index) => {
   it('has a pyproject.toml that parses and matches the choices', () => {
     const toml = parseToml(files.get('pyproject.toml')!) as any;
     expect(toml.project.name).toBe('combo-service');
@@ -46,7 +54,9 @@ describe.each(projects.map((project, index) => [label(project.combo), project, i
     const deps: string[] = toml.project.dependencies;
     expect(deps.some((d) => d.startsWith('gunicorn '))).toBe(combo.server === 'gunicorn');
     expect(deps.some((d) => d.startsWith('uvicorn-worker '))).toBe(combo.server === 'gunicorn');
-    for (const dep of deps) expect(dep).toMatch(/^[a-z-]+(\[standard\])? \(>=[\d.]+,<\d+\.\d+\)$/);
+    for (const dep of deps) expect(dep).toMatch(/^[a-z-]+(\[standard\]|\[asyncio\])? \(>=[\d.]+,<\d+\.\d+\)$/);
+    expect(deps.filter((d) => /^(sqlalchemy\[asyncio\]|asyncpg|alembic) /.test(d))).toHaveLength(db === 'postgres' ? 3 : 0);
+    expect(toml.tool.mypy.files.includes('migrations')).toBe(db === 'postgres');
   });
 
   it('records the answers, the generator version and the base of later updates', () => {
@@ -75,6 +85,8 @@ describe.each(projects.map((project, index) => [label(project.combo), project, i
     expect(dryRun.stdout).toContain('docker build -t combo-service .');
     expect(help.status).toBe(0);
     for (const target of MAKE_TARGETS) expect(help.stdout).toMatch(new RegExp(`^  ${target} +\\S`, 'm'));
+    for (const target of ['migrate', 'revision']) expect(help.stdout.includes(`  ${target} `)).toBe(db === 'postgres');
+    expect(help.stdout.includes('  db-up ')).toBe(db === 'postgres' && answers.compose);
   });
 
   it('has a Dockerfile with no lint findings, matched to the choices', () => {
@@ -89,6 +101,10 @@ describe.each(projects.map((project, index) => [label(project.combo), project, i
     expect(dockerfile.includes('gunicorn_config.py')).toBe(combo.server === 'gunicorn');
     expect(files.has('gunicorn_config.py')).toBe(combo.server === 'gunicorn');
     expect(files.has('app/__main__.py')).toBe(combo.server === 'uvicorn');
+    expect(dockerfile.includes('COPY alembic.ini ./\nCOPY migrations ./migrations\n')).toBe(db === 'postgres');
+    for (const path of ['alembic.ini', 'migrations/env.py', 'app/db/session.py', 'app/routes/ready.py', 'tests/test_migrations.py']) {
+      expect(files.has(path), path).toBe(db === 'postgres');
+    }
   });
 
   it('has no leftover template tags, undefined/null, TODOs or trailing whitespace', () => {

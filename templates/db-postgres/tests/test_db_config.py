@@ -5,7 +5,7 @@ from pydantic import SecretStr
 
 from app.core.config import Settings, asyncpg_url, load_settings
 
-SECRET = "s3cret-Passw0rd"
+HIDDEN = "s3cret-Passw0rd"
 
 
 @pytest.mark.parametrize(
@@ -32,16 +32,16 @@ def test_other_urls_are_refused(url: str) -> None:
 
 
 def test_the_url_is_secret() -> None:
-    settings = Settings(database_url=SecretStr(f"postgresql://app:{SECRET}@db/app"))
+    settings = Settings(database_url=SecretStr(f"postgresql://app:{HIDDEN}@db/app"))
 
-    assert SECRET not in repr(settings)
-    assert SECRET not in str(settings.model_dump())
+    assert HIDDEN not in repr(settings)
+    assert HIDDEN not in str(settings.model_dump())
 
 
 def test_a_bad_url_stops_the_servers_with_one_line_that_hides_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"mysql://app:{SECRET}@db/app")
+    monkeypatch.setenv("DATABASE_URL", f"mysql://app:{HIDDEN}@db/app")
 
     with pytest.raises(SystemExit) as stopped:
         load_settings()
@@ -49,7 +49,7 @@ def test_a_bad_url_stops_the_servers_with_one_line_that_hides_it(
     message = str(stopped.value.code)
     assert "\n" not in message
     assert message.startswith("invalid settings (environment variables or .env): DATABASE_URL: ")
-    assert SECRET not in message
+    assert HIDDEN not in message
 
 
 def test_a_missing_url_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
