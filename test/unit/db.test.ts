@@ -5,10 +5,10 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS } from '../../generators/options.js';
-import { blobId, encodeSnapshot, parseRecord, serializeRecord, type ProjectRecord } from '../../generators/record.js';
-import { possibleServicePaths, renderService } from '../../generators/render.js';
-import { DB_DEPENDENCIES, POSTGRES_IMAGE } from '../../generators/versions.js';
+import { OPTIONS } from '../../src/model/options.js';
+import { blobId, encodeSnapshot, parseRecord, serializeRecord, type ProjectRecord } from '../../src/project/record.js';
+import { possibleServicePaths, renderService } from '../../src/render/render.js';
+import { DB_DEPENDENCIES, POSTGRES_IMAGE } from '../../src/model/versions.js';
 import { defaultAnswers, TEST_VERSION } from '../helpers/presets.js';
 
 /** Files only a project with a database has. */
