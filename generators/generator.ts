@@ -6,7 +6,7 @@
  * `docker`, `update`) is a new entry in GENERATORS with its options, plan and
  * action types, plus its templates. The types are generator-types.ts.
  */
-import { dockerGenerator, routeGenerator, updateGenerator } from './project.js';
+import { dbGenerator, dockerGenerator, routeGenerator, updateGenerator } from './project.js';
 import { serviceGenerator } from './service.js';
 
 export type { ActionStep, BasePlan, Generator, PlannedFile, PossiblePath, RunContext } from './generator-types.js';
@@ -15,6 +15,7 @@ export type { ActionStep, BasePlan, Generator, PlannedFile, PossiblePath, RunCon
 export const GENERATORS = {
   service: serviceGenerator,
   route: routeGenerator,
+  db: dbGenerator,
   docker: dockerGenerator,
   update: updateGenerator,
 } as const;

@@ -9,7 +9,7 @@
 import { compatViolations } from './compat.js';
 import type { Generator, RunContext } from './generator-types.js';
 import type { LivingPlan } from './living.js';
-import { IMAGE_KEYS } from './options.js';
+import { IMAGE_KEYS, OPTIONS } from './options.js';
 import { findProject } from './record.js';
 import { CliError, EXIT } from './ui.js';
 
@@ -64,6 +64,34 @@ export const dockerGenerator: Generator<DockerKey, LivingPlan, Apply> = {
     const violations = compatViolations(next).map((v) => v.message);
     if (violations.length > 0) throw new CliError(violations, EXIT.usage);
     return planRender(project, 'docker', { answers: next, routes: project.record.routes }, context.version);
+  },
+  actionTypes: applyAction,
+  actions: applySteps,
+};
+
+/**
+ * `add db postgres`: the project re-rendered with a database (the items service and its tests on
+ * it, app/db/, migrations/, compose and CI services), merged three ways like `docker`. Removing a
+ * database is not offered: it would take away the user's models and migrations.
+ */
+export const dbGenerator: Generator<never, LivingPlan, Apply> = {
+  description: 'add a PostgreSQL database to a project: SQLAlchemy 2 async, Alembic migrations, readiness, tests on it',
+  options: [],
+  possiblePaths: () => [],
+  async plan(_answers, context) {
+    const word = context.words?.[0];
+    if (word === undefined) throw new CliError(['add db: say which database: pyservice add db postgres'], EXIT.usage);
+    const parsed = OPTIONS.db.parse(word);
+    if (!parsed.ok) throw new CliError([`add db: ${parsed.problem}; the one database to add is: pyservice add db postgres`], EXIT.usage);
+    if (parsed.value === 'none') {
+      throw new CliError(["add db none: removing a database is not offered (it would take app/db/, migrations/ and your models away); remove them by hand if you mean it"], EXIT.usage);
+    }
+    const [project, { planRender }] = await Promise.all([projectOf(context), import('./living.js')]);
+    if (project.record.answers.db === parsed.value) {
+      throw new CliError([`add db ${parsed.value}: this project has it already (${project.root}/.pyservice.json: "db": "${parsed.value}"); nothing to do`], EXIT.usage);
+    }
+    const next = { ...project.record.answers, db: parsed.value };
+    return planRender(project, 'add db', { answers: next, routes: project.record.routes }, context.version);
   },
   actionTypes: applyAction,
   actions: applySteps,
