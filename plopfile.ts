@@ -1,6 +1,6 @@
 /**
  * plop's own CLI runs our generators: `npm run plop` (or `npx plop`, see
- * README "Development") lists service, route, docker and update; `npm run plop
+ * README "Development") lists service, route, db, docker and update; `npm run plop
  * -- service my-api -- --python 3.12 --no-git` runs one. Nothing is planned or
  * written here: each generator is the entry of GENERATORS (generators/generator.ts),
  * its answers come from the same parsers the CLI uses (parseArgv for service,
@@ -52,7 +52,8 @@ const bypassable = (name: string, message: string) => ({ type: 'input', name, me
 
 /** One bypassable prompt: the option it sets and the name plop knows it by (its flag; `no-FLAG` for a boolean's "no"). */
 interface PromptOf {
-  readonly key: OptionKey | 'route';
+  /** The option it sets, or a command's word (`route`: add route NAME; `database`: add db postgres). */
+  readonly key: OptionKey | 'route' | 'database';
   readonly flag: string;
   readonly message: string;
   readonly negated?: boolean;
@@ -73,7 +74,7 @@ function wordsOf(raw: Record<string, unknown>, prompts: readonly PromptOf[]): st
     const value = raw[flag];
     if (value === undefined || value === '_') continue;
     const text = String(value);
-    if (key === 'route' || OPTIONS[key].kind === 'positional') words.push(text);
+    if (key === 'route' || key === 'database' || OPTIONS[key].kind === 'positional') words.push(text);
     else if (negated) words.push(text === 'true' ? `--${flag}` : `--${flag}=${text}`);
     else if (OPTIONS[key].kind === 'boolean' && (text === 'true' || text === 'false')) words.push(text === 'true' ? `--${flag}` : `--no-${flag}`);
     else words.push(`--${flag}=${text}`);
@@ -164,6 +165,8 @@ export default function plopfile(plop: NodePlopAPI): void {
   };
   const routePrompts: PromptOf[] = [{ key: 'route', flag: 'name', message: 'Route name' }];
   register(plop, 'route', GENERATORS.route, routePrompts, (raw) => living(['add', 'route'], raw, routePrompts));
+  const dbPrompts: PromptOf[] = [{ key: 'database', flag: 'database', message: 'Database' }];
+  register(plop, 'db', GENERATORS.db, dbPrompts, (raw) => living(['add', 'db'], raw, dbPrompts));
   const dockerPrompts = promptsOf(DOCKER_KEYS);
   register(plop, 'docker', GENERATORS.docker, dockerPrompts, (raw) => living(['docker'], raw, dockerPrompts));
   register(plop, 'update', GENERATORS.update, [], (raw) => living(['update'], raw, []));

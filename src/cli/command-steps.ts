@@ -1,5 +1,5 @@
 /**
- * What to run after `add route`, `docker` or `update` changed a project (pure: plan → steps).
+ * What to run after `add route`, `add db`, `docker` or `update` changed a project (pure: plan → steps).
  * Each step names the command and why, from the files the plan writes: a changed
  * pyproject.toml needs a new poetry.lock before anything installs or builds; a changed
  * Python needs a new .venv; a changed Dockerfile (or what the image copies) needs a
@@ -35,7 +35,11 @@ export function stepsAfter(plan: LivingPlan): NextStep[] {
   if (pythonChanged || written.has('pyproject.toml')) {
     steps.push({ run: 'make install', why: pythonChanged ? `Python is now ${plan.next.answers.python}: Poetry makes a new .venv` : 'install what the new lock says' });
   }
-  if ([...written].some((path) => path.startsWith('app/') || path.startsWith('tests/') || path === 'pyproject.toml')) steps.push({ run: 'make test', why: 'the tests on the changed code' });
+  if (plan.command === 'add db') {
+    if (plan.next.answers.compose) steps.push({ run: 'make db-up', why: 'start PostgreSQL (Docker Compose), then cp .env.example .env for DATABASE_URL' });
+    steps.push({ run: 'make migrate', why: 'create the tables (alembic upgrade head)' });
+    steps.push({ run: 'DATABASE_URL=... make test', why: 'the tests run on the database DATABASE_URL names (see .env.example)' });
+  } else if ([...written].some((path) => path.startsWith('app/') || path.startsWith('tests/') || path === 'pyproject.toml')) steps.push({ run: 'make test', why: 'the tests on the changed code' });
   if ([...written].some((path) => IMAGE_INPUTS.has(path) || path.startsWith('app/'))) steps.push({ run: 'make docker-build', why: 'rebuild the image: what it is built from changed' });
   return steps;
 }

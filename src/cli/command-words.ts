@@ -68,7 +68,7 @@ export function directoryWordRefusal(argv: readonly string[], cwd: () => string)
   }
   const project = enclosingProject(here);
   if (project !== undefined) {
-    return `${quoted(word)}: inside a project, write a new project's directory as a path: ./${word} (you are in the project ${quoted(project)}; its commands: add route, docker, update)`;
+    return `${quoted(word)}: inside a project, write a new project's directory as a path: ./${word} (you are in the project ${quoted(project)}; its commands: add route, add db, docker, update)`;
   }
   return undefined;
 }

@@ -55,12 +55,14 @@ export interface CommandArgs {
 
 const USAGE: Readonly<Record<Command, string>> = {
   'add route': 'pyservice add route NAME [--dry-run [--diff]] [--json] [--yes]',
+  'add db': 'pyservice add db postgres [--dry-run [--diff]] [--json] [--yes]',
   docker: 'pyservice docker [--runtime R] [--python V] [--deps D] [--server S] [--port N] [--dry-run [--diff]] [--json] [--yes]',
   update: 'pyservice update [--dry-run [--diff]] [--json] [--yes]',
 };
 
 const SUMMARY: Readonly<Record<Command, string>> = {
   'add route': 'add a resource: APIRouter module, service, schemas and tests, registered in app/main.py',
+  'add db': 'add PostgreSQL: SQLAlchemy 2 async, Alembic migrations, /health/ready, the items and tests on it; merged with your edits',
   docker: "change the image choices; every file they touch is re-rendered and merged with your edits",
   update: "bring the project to this release's templates, merged three ways with your edits",
 };
@@ -74,15 +76,15 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   let command: Command;
   let tokens = rest;
   if (first === 'add') {
-    command = 'add route';
     const kind = rest[0];
-    if (kind === 'route') tokens = rest.slice(1);
+    command = kind === 'db' ? 'add db' : 'add route';
+    if (kind === 'route' || kind === 'db') tokens = rest.slice(1);
     else {
-      const guess = kind === undefined ? undefined : closest(kind, ['route'], 2);
+      const guess = kind === undefined ? undefined : closest(kind, ['route', 'db'], 2);
       errors.push(
         kind === undefined || kind.startsWith('-')
-          ? 'add: say what to add: pyservice add route NAME'
-          : `add: ${quoted(kind)} is not something to add${guess ? ` (did you mean ${guess}?)` : ''}; the one kind is: pyservice add route NAME`,
+          ? 'add: say what to add: pyservice add route NAME, or pyservice add db postgres'
+          : `add: ${quoted(kind)} is not something to add${guess ? ` (did you mean ${guess}?)` : ''}; the kinds are: pyservice add route NAME, pyservice add db postgres`,
       );
       if (kind !== undefined && !kind.startsWith('-')) tokens = rest.slice(1);
     }
@@ -127,12 +129,12 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
       errors.push(`${kept.map((o) => o.flag).join(', ')}: npm kept ${kept.length > 1 ? 'these options' : 'this option'} for itself (options before -- are npm's), so docker never saw ${kept.length > 1 ? 'them' : 'it'}; run: ${instead}`);
     }
   }
-  const allowed = command === 'add route' ? 1 : 0;
+  const allowed = command === 'add route' || command === 'add db' ? 1 : 0;
   if (words.length > allowed) {
     const extra = words.slice(allowed);
     errors.push(`unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map(quoted).join(' ')}: usage: ${USAGE[command]}`);
   }
-  const name = command === 'add route' ? words[0] : undefined;
+  const name = command === 'add route' || command === 'add db' ? words[0] : undefined;
   return { command, ...(name !== undefined ? { name } : {}), given: given as CommandArgs['given'], controls, errors };
 }
 
@@ -141,6 +143,7 @@ export function commandHelp(command: Command, width = helpWidth()): string {
   if (command === 'add route') {
     lines.push('Arguments:', ...entry('NAME', 'the resource: a lower-case Python identifier, not a keyword, not an existing route (asked in a terminal)', width), '');
   }
+  if (command === 'add db') lines.push('Arguments:', ...entry('postgres', 'the one database offered (removing one is not: it would take your models and migrations away)', width), '');
   if (command === 'docker') {
     lines.push(...wrap('', 'Options (what is not given keeps its current value; asked in a terminal):', width));
     for (const key of DOCKER_KEYS) {
@@ -200,7 +203,7 @@ async function dockerAnswers(project: Project, args: CommandArgs, interactive: b
 }
 
 /** The generator-table entry of each command. */
-const GENERATOR_OF = { 'add route': 'route', docker: 'docker', update: 'update' } as const satisfies Record<Command, keyof typeof GENERATORS>;
+const GENERATOR_OF = { 'add route': 'route', 'add db': 'db', docker: 'docker', update: 'update' } as const satisfies Record<Command, keyof typeof GENERATORS>;
 
 /** Answers (flags, then questions in a terminal) → the generator's plan (read-only). */
 export async function makePlan(args: CommandArgs, context: RunContext, interactive: boolean): Promise<LivingPlan> {
@@ -214,6 +217,8 @@ export async function makePlan(args: CommandArgs, context: RunContext, interacti
       }
       return GENERATORS.route.plan({}, { ...context, words: name === undefined ? [] : [name] });
     }
+    case 'add db':
+      return GENERATORS.db.plan({}, { ...context, words: args.name === undefined ? [] : [args.name] });
     case 'docker': {
       const project = await findProject(context.cwd ?? process.cwd());
       return GENERATORS.docker.plan(await dockerAnswers(project, args, interactive), context);
@@ -228,6 +233,8 @@ async function replan(plan: LivingPlan, context: RunContext): Promise<LivingPlan
   switch (plan.command) {
     case 'add route':
       return GENERATORS.route.plan({}, { ...context, words: [plan.next.routes.at(-1)!] });
+    case 'add db':
+      return GENERATORS.db.plan({}, { ...context, words: [plan.next.answers.db] });
     case 'docker':
       return GENERATORS.docker.plan(pick(plan.next.answers, DOCKER_KEYS), context);
     case 'update':
@@ -253,6 +260,8 @@ function title(plan: LivingPlan): string {
   switch (plan.command) {
     case 'add route':
       return `Adding route ${bold(plan.next.routes.at(-1)!)} to ${bold(name)}`;
+    case 'add db':
+      return `Adding the database ${bold(plan.next.answers.db)} to ${bold(name)}`;
     case 'docker': {
       const changed = DOCKER_KEYS.filter((k) => plan.from.answers[k] !== plan.next.answers[k]).map(
         (k) => `--${OPTIONS[k].flag} ${plan.from.answers[k]} → ${plan.next.answers[k]}`,

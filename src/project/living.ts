@@ -27,7 +27,7 @@ export interface Target {
   readonly routes: readonly string[];
 }
 
-export type Command = 'add route' | 'docker' | 'update';
+export type Command = 'add route' | 'add db' | 'docker' | 'update';
 
 /** Everything this release generates for `target` (the record aside): service, routes, registrations. */
 export function renderProject(target: Target, version: string): RenderedFiles {

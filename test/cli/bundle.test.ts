@@ -91,11 +91,13 @@ describe.concurrent('the published bundle', () => {
     expect(listFiles(join(cwd, 'svc'))).toContain('pyproject.toml');
   });
 
-  it('packs to at most 150 kB, with bin/, dist/ and CHANGELOG.md and no templates/', () => {
+  // 150 kB until --db postgres (issue #23): its templates, compiled into the bundle, and README's
+  // Database section added 14.5 kB packed (147.8 kB before, 162.3 kB after).
+  it('packs to at most 165 kB, with bin/, dist/ and CHANGELOG.md and no templates/', () => {
     const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' });
     expect(packed.status, packed.stderr).toBe(0);
     const [info] = JSON.parse(packed.stdout) as { size: number; files: { path: string }[] }[];
-    expect(info!.size).toBeLessThanOrEqual(150_000);
+    expect(info!.size).toBeLessThanOrEqual(165_000);
     const paths = info!.files.map((f) => f.path);
     expect(paths).toContain('dist/cli.js');
     expect(paths).toContain('bin/create-pyservice.js');

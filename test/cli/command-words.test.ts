@@ -87,6 +87,6 @@ describe.concurrent("the commands' mistyped flags and kinds get a suggestion", (
     const result = await runCli(args, { cwd, env });
     expect(result.code).toBe(2);
     // One error line: a mistyped value flag's value is not also reported as a stray argument.
-    expect(errorLines(result.stderr)).toEqual([`error: ${line}; ${line.startsWith('add:') ? 'the one kind is: pyservice add route NAME' : `see pyservice ${args[0] === 'add' ? 'add route' : args[0]} --help`}`]);
+    expect(errorLines(result.stderr)).toEqual([`error: ${line}; ${line.startsWith('add:') ? 'the kinds are: pyservice add route NAME, pyservice add db postgres' : `see pyservice ${args[0] === 'add' ? 'add route' : args[0]} --help`}`]);
   });
 });
