@@ -11,7 +11,7 @@ import { OPTIONS } from '../src/model/options.js';
 import { applyAction, applySteps, projectOf, type Apply } from './living-steps.js';
 
 export const dbGenerator: Generator<never, LivingPlan, Apply> = {
-  description: 'add a PostgreSQL database to a project: SQLAlchemy 2 async, Alembic migrations, readiness, tests on it',
+  description: 'add a PostgreSQL database to a project: SQLAlchemy, Alembic, tests',
   options: [],
   possiblePaths: () => [],
   async plan(_answers, context) {

@@ -11,7 +11,7 @@ export const DOCKER_KEYS = [...IMAGE_KEYS, 'port'] as const;
 export type DockerKey = (typeof DOCKER_KEYS)[number];
 
 export const dockerGenerator: Generator<DockerKey, LivingPlan, Apply> = {
-  description: "change a project's image choices; every file they touch is re-rendered and merged with your edits",
+  description: "change a project's image choices, merged with your edits",
   options: DOCKER_KEYS,
   possiblePaths: () => [],
   async plan(answers, context) {

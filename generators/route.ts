@@ -5,7 +5,7 @@ import { Refused } from '../src/model/errors.js';
 import { applyAction, applySteps, projectOf, type Apply } from './living-steps.js';
 
 export const routeGenerator: Generator<never, LivingPlan, Apply> = {
-  description: 'add a route to a project: APIRouter module, service, schemas and tests, registered in app/main.py',
+  description: 'add a route to a project: router, service, schemas and tests',
   options: [],
   possiblePaths: () => [],
   async plan(_answers, context) {

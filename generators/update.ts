@@ -4,7 +4,7 @@ import type { LivingPlan } from '../src/project/living.js';
 import { applyAction, applySteps, projectOf, type Apply } from './living-steps.js';
 
 export const updateGenerator: Generator<never, LivingPlan, Apply> = {
-  description: "bring a project to this release's templates, merged three ways with your edits",
+  description: "bring a project to this release's templates, keeping your edits",
   options: [],
   possiblePaths: () => [],
   async plan(_answers, context) {

@@ -57,12 +57,13 @@ function tree(dir: string): Map<string, { bytes: string; mode: number }> {
 const git = (dir: string, ...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' }).stdout.trim();
 
 describe.concurrent("plop's CLI runs our generators", () => {
-  it('npm run plop, from another directory: lists service, route, docker and update with their descriptions', async () => {
+  it('npm run plop, from another directory: lists service, route, db, docker and update with their descriptions', async () => {
     const { cwd, home } = sandbox();
     const listed = await run('npm', ['--prefix', REPO, 'run', '--silent', 'plop'], { cwd, env: env(home) });
     for (const [name, description] of [
       ['service', 'a new FastAPI + Poetry service'],
       ['route', 'add a route to a project'],
+      ['db', 'add a PostgreSQL database to a project'],
       ['docker', "change a project's image choices"],
       ['update', "bring a project to this release's templates"],
     ]) {
@@ -96,7 +97,7 @@ describe.concurrent("plop's CLI runs our generators", () => {
     expect(git(a, 'status', '--porcelain')).toBe('');
   });
 
-  it('route NAME and docker -- --runtime R inside a generated project: the same changes as pyservice add route / docker', async () => {
+  it('route NAME, docker -- --runtime R and db postgres inside a generated project: the same changes as pyservice add route / docker / add db', async () => {
     const { cwd, home } = sandbox();
     const created = await runCli(['base', '--yes', '--no-install'], { cwd, env: env(home) });
     expect(created.code, created.stderr).toBe(0);
@@ -124,6 +125,15 @@ describe.concurrent("plop's CLI runs our generators", () => {
     const dockerCli = await runCli(['docker', '--runtime', 'distroless', '--yes'], { cwd: b, env: env(home) });
     expect(dockerCli.code, dockerCli.stderr).toBe(0);
     expect(tree(a)).toEqual(tree(b));
+
+    // db postgres: the database added as pyservice add db postgres adds it.
+    const dbPlop = await plop(['db', 'postgres'], a, home);
+    expect(dbPlop.code, dbPlop.stderr).toBe(0);
+    const dbCli = await runCli(['add', 'db', 'postgres', '--yes'], { cwd: b, env: env(home) });
+    expect(dbCli.code, dbCli.stderr).toBe(0);
+    expect(existsSync(join(a, 'migrations/env.py'))).toBe(true);
+    expect(tree(a)).toEqual(tree(b));
+    expect(git(a, 'rev-parse', 'refs/pyservice/base^{tree}')).toBe(git(b, 'rev-parse', 'refs/pyservice/base^{tree}'));
   });
 
   it('a refused value: our one line per problem, exit 2, nothing written', async () => {
