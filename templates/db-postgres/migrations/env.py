@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from app.core.config import get_settings
+from app.core.config import load_settings
 from app.db.models import Base
 
 config = context.config
@@ -23,9 +23,9 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 
 def database_url() -> str:
-    """The tests' URL if they gave one, else the app's DATABASE_URL."""
+    """The tests' URL if they gave one, else the app's DATABASE_URL (bad settings: one line, exit 1)."""
     url = config.attributes.get("database_url")
-    return url if isinstance(url, str) else get_settings().database_url.get_secret_value()
+    return url if isinstance(url, str) else load_settings().database_url.get_secret_value()
 
 
 def run_migrations_offline() -> None:
