@@ -14,11 +14,12 @@
  * Every unit gets a database of its own (dropped and created again), so none sees another's rows.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { CLI, defaults, ENGINE_LABEL, HARNESS, LOG_DIR, record, run, tail, type Choices, type Engine, type Preset } from './context.js';
+import { addRow, CLI, defaults, ENGINE_LABEL, HARNESS, LOG_DIR, record, run, tail, type Choices, type Engine, type Preset } from './context.js';
 import { engineCli, imageTag, markBuilt } from './container.js';
-import { buildAndRun } from './image.js';
+import { buildAndRun, type HarnessJson } from './image.js';
 import { HARDENED } from './runtime.js';
 import { timed } from './times.js';
 import { VERSIONS } from '../../../src/model/versions.js';
@@ -128,10 +129,25 @@ export async function dbImageChecks(preset: Preset, dir: string, files: Readonly
   const url = freshDatabase(`${id}_${engineName}`);
   const tag = imageTag(id, engineName);
   const jsonPath = join(work, `${id}.${engineName}.db-build.json`);
-  const build = await buildAndRun(engineName, dir, ['--json', jsonPath, '--tag', tag, '--timeout', '30', '--network-host', '--env', `DATABASE_URL=${url}`], join(LOG_DIR, `${id}.${engineName}.build.log`));
-  const built = /"endpoint_ok":\s*true/.test(spawnSync('cat', [jsonPath], { encoding: 'utf8' }).stdout ?? '');
-  if (!record(id, `${on} image builds, runs on the host network with DATABASE_URL and answers /health`, built, built ? '' : tail(build.output))) return;
+  const build = await buildAndRun(engineName, dir, ['--json', jsonPath, '--tag', tag, '--timeout', '30', '--touch', 'app/main.py', '--network-host', '--env', `DATABASE_URL=${url}`], join(LOG_DIR, `${id}.${engineName}.build.log`));
+  const result = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')) as HarnessJson) : undefined;
+  const built = result?.endpoint_ok === true;
+  if (!record(id, `${on} image builds, runs on the host network with DATABASE_URL and answers /health`, built, built ? '' : (result?.reason ?? tail(build.output)))) return;
   markBuilt(tag);
+  record(id, `${on} HEALTHCHECK reports healthy (it needs no database)`, result!.health_ok === true, (result!.healthcheck ?? []).join(' '));
+  // The image table's row (README and reports/images.md), as the presets without a database have.
+  addRow({
+    preset: id,
+    engine: engineName,
+    base: result!.base_image ?? 'unknown',
+    sizeBytes: result!.size_bytes,
+    addedBytes: result!.added_bytes,
+    buildS: result!.build_s,
+    rebuildS: result!.rebuild_s ?? NaN,
+    user: result!.user ?? '',
+    health: result!.health_ok ? 'healthy' : 'unhealthy',
+    upS: Number(/up after ([\d.]+)s/.exec(build.output)?.[1] ?? NaN),
+  });
 
   const command = migrationCommand(files.get('Dockerfile') ?? '');
   if (!record(id, `${on} the Dockerfile documents the migration one-liner (docker run … --entrypoint … alembic upgrade head)`, command !== undefined, '')) return;
