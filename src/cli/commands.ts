@@ -11,9 +11,10 @@
  */
 import { realMachine } from '../io/machine.js';
 import { closest, scanFlags, unknownOption, type FlagSpec } from './flags.js';
+import { CONTROLS, USAGE, type ControlKey } from './command-table.js';
 import { stepsAfter } from './command-steps.js';
-import { entry, helpWidth } from './help.js';
-import { terminalWidth, twoColumns, wrap } from './width.js';
+import { commandHelp } from './help.js';
+import { terminalWidth, twoColumns } from './width.js';
 import { compatViolations } from '../model/compat.js';
 import { fileDiff } from '../project/diff.js';
 import { describeError, reportFailure } from './failure.js';
@@ -36,14 +37,6 @@ import { keptOptions, npmHonoured, ranByNpm, shellWord } from './npm-env.js';
 import { jsonText, quoted, visible } from '../model/text.js';
 import { checkWorkingDirectory } from '../io/write.js';
 
-const CONTROLS = {
-  yes: { flag: 'yes', short: 'y', help: 'ask nothing: take what the flags say (and apply without confirming)' },
-  dryRun: { flag: 'dry-run', help: 'show the plan (each file: create, update, merge, conflict, keep, delete); change nothing' },
-  diff: { flag: 'diff', help: 'show a unified diff of every file that changes' },
-  json: { flag: 'json', help: 'print a machine-readable summary instead of prose' },
-  help: { flag: 'help', short: 'h', help: 'show this help' },
-} as const;
-type ControlKey = keyof typeof CONTROLS;
 
 export interface CommandArgs {
   readonly command: Command;
@@ -52,20 +45,6 @@ export interface CommandArgs {
   readonly controls: Record<ControlKey, boolean>;
   readonly errors: string[];
 }
-
-const USAGE: Readonly<Record<Command, string>> = {
-  'add route': 'pyservice add route NAME [--dry-run [--diff]] [--json] [--yes]',
-  'add db': 'pyservice add db postgres [--dry-run [--diff]] [--json] [--yes]',
-  docker: 'pyservice docker [--runtime R] [--python V] [--deps D] [--server S] [--port N] [--dry-run [--diff]] [--json] [--yes]',
-  update: 'pyservice update [--dry-run [--diff]] [--json] [--yes]',
-};
-
-const SUMMARY: Readonly<Record<Command, string>> = {
-  'add route': 'add a resource: APIRouter module, service, schemas and tests, registered in app/main.py',
-  'add db': 'add PostgreSQL: SQLAlchemy 2 async, Alembic migrations, /health/ready, the items and tests on it; merged with your edits',
-  docker: "change the image choices; every file they touch is re-rendered and merged with your edits",
-  update: "bring the project to this release's templates, merged three ways with your edits",
-};
 
 /** Parse the words after the command word (all problems at once, like creation's flags). */
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandArgs {
@@ -138,37 +117,6 @@ export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv = p
   return { command, ...(name !== undefined ? { name } : {}), given: given as CommandArgs['given'], controls, errors };
 }
 
-export function commandHelp(command: Command, width = helpWidth()): string {
-  const lines = [...wrap('', `${bold(`pyservice ${command}`)}: ${SUMMARY[command]}`, width), '', 'Usage:', ...wrap('  ', USAGE[command], width, 4), ...wrap('  ', `npx create-pyservice ${command} ...`, width, 4), ''];
-  if (command === 'add route') {
-    lines.push('Arguments:', ...entry('NAME', 'the resource: a lower-case Python identifier, not a keyword, not an existing route (asked in a terminal)', width), '');
-  }
-  if (command === 'add db') lines.push('Arguments:', ...entry('postgres', 'the one database offered (removing one is not: it would take your models and migrations away)', width), '');
-  if (command === 'docker') {
-    lines.push(...wrap('', 'Options (what is not given keeps its current value; asked in a terminal):', width));
-    for (const key of DOCKER_KEYS) {
-      const def = OPTIONS[key];
-      const values = 'choices' in def && def.choices ? def.choices.map((c) => c.value) : [];
-      const choices = values.length > 0 && !values.every((v) => def.help.includes(v)) ? ` (${values.join(' | ')})` : '';
-      lines.push(...entry(`--${def.flag} ${def.valueName}`, `${def.help}${choices}`, width));
-    }
-  }
-  for (const def of Object.values(CONTROLS)) {
-    const flag = 'short' in def ? `-${def.short}, --${def.flag}` : `--${def.flag}`;
-    lines.push(...entry(flag, def.help, width));
-  }
-  lines.push(
-    '',
-    ...wrap(
-      '',
-      'Run it inside a project made by create-pyservice (or a sub-directory). Each file is handled three ways: unchanged by you → replaced; changed only by you → kept; both → merged, with conflict markers (<<<<<<< yours / >>>>>>> create-pyservice) where the changes overlap. Files you deleted stay deleted.',
-      width,
-    ),
-    '',
-    ...wrap('', 'Exit codes: 0 ok, 1 failure or conflicts to resolve, 2 invalid usage or not a valid project (nothing written), 130 cancelled.', width),
-  );
-  return lines.join('\n');
-}
 
 const interactiveSession = (controls: CommandArgs['controls']) =>
   process.stdin.isTTY === true && process.stdout.isTTY === true && !controls.yes && !controls.json;

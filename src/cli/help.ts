@@ -1,7 +1,10 @@
 /** `--help`, generated from the option and compatibility tables, wrapped to the terminal's width. */
 import { COMPAT_RULES, validCombinations } from '../model/compat.js';
-import { CONTROL_FLAGS, defaultHelp, OPTION_KEYS, TABLE, flagOf, type ChoiceKey } from '../model/options.js';
+import { CONTROL_FLAGS, defaultHelp, OPTION_KEYS, OPTIONS, TABLE, flagOf, type ChoiceKey } from '../model/options.js';
+import { DOCKER_KEYS } from '../../generators/docker.js';
 import { GENERATORS } from '../../generators/generator.js';
+import type { Command } from '../project/living.js';
+import { CONTROLS, SUMMARY, USAGE } from './command-table.js';
 import { bold } from './ui.js';
 import { terminalWidth, wrap } from './width.js';
 
@@ -79,6 +82,39 @@ export function helpText(version: string, width = helpWidth()): string {
     ].flatMap((example) => wrap('  ', example, width, 4)),
     '',
     'Exit codes: 0 ok, 1 failure, 2 invalid usage, 130 cancelled.',
+  );
+  return lines.join('\n');
+}
+
+/** `pyservice <command> --help`, from the command table (command-table.ts) and the option table. */
+export function commandHelp(command: Command, width = helpWidth()): string {
+  const lines = [...wrap('', `${bold(`pyservice ${command}`)}: ${SUMMARY[command]}`, width), '', 'Usage:', ...wrap('  ', USAGE[command], width, 4), ...wrap('  ', `npx create-pyservice ${command} ...`, width, 4), ''];
+  if (command === 'add route') {
+    lines.push('Arguments:', ...entry('NAME', 'the resource: a lower-case Python identifier, not a keyword, not an existing route (asked in a terminal)', width), '');
+  }
+  if (command === 'add db') lines.push('Arguments:', ...entry('postgres', 'the one database offered (removing one is not: it would take your models and migrations away)', width), '');
+  if (command === 'docker') {
+    lines.push(...wrap('', 'Options (what is not given keeps its current value; asked in a terminal):', width));
+    for (const key of DOCKER_KEYS) {
+      const def = OPTIONS[key];
+      const values = 'choices' in def && def.choices ? def.choices.map((c) => c.value) : [];
+      const choices = values.length > 0 && !values.every((v) => def.help.includes(v)) ? ` (${values.join(' | ')})` : '';
+      lines.push(...entry(`--${def.flag} ${def.valueName}`, `${def.help}${choices}`, width));
+    }
+  }
+  for (const def of Object.values(CONTROLS)) {
+    const flag = 'short' in def ? `-${def.short}, --${def.flag}` : `--${def.flag}`;
+    lines.push(...entry(flag, def.help, width));
+  }
+  lines.push(
+    '',
+    ...wrap(
+      '',
+      'Run it inside a project made by create-pyservice (or a sub-directory). Each file is handled three ways: unchanged by you → replaced; changed only by you → kept; both → merged, with conflict markers (<<<<<<< yours / >>>>>>> create-pyservice) where the changes overlap. Files you deleted stay deleted.',
+      width,
+    ),
+    '',
+    ...wrap('', 'Exit codes: 0 ok, 1 failure or conflicts to resolve, 2 invalid usage or not a valid project (nothing written), 130 cancelled.', width),
   );
   return lines.join('\n');
 }

@@ -25,8 +25,7 @@ import {
   parsePort,
   yesNo,
 } from './option-parsers.js';
-import { GIT_KEYS, ok, option, type Choice, type Known, type Machine, type OptionDef, type Parsed } from './option-types.js';
-import { TOOLS } from './tools.js';
+import { ok, option, type Choice, type Known, type OptionDef, type Parsed } from './option-types.js';
 import { PYTHON_VERSIONS, VERSIONS } from './versions.js';
 
 export { GIT_KEYS, type Author, type Choice, type DefaultSpec, type GitKey, type Known, type Machine, type OptionDef, type OptionKind, type Parsed, type Stage } from './option-types.js';

@@ -8,8 +8,6 @@
  * under the lock before the first move and refuses a plan made from a file
  * that has changed since (recheck.ts).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { byteString, fromByteString, readUserFile, type Content, type UserFile } from '../io/bytes.js';
 import { describe as describeReason, planFile, sized, type FileAction, type FilePlan } from './merge.js';
 import { refuseDuringGitOperation } from './git-state.js';

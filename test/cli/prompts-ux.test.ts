@@ -3,7 +3,7 @@
  * possible answer is shown decided with its reason, not asked; a non-empty target directory offers
  * a free directory name and counts the files it would replace in words that fit the number.
  */
-import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { read, sandbox } from '../helpers/cli.js';

@@ -8,7 +8,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, faults, listFiles, read, runCli, sandbox, startCli, type CliResult } from '../helpers/cli.js';
+import { faults, listFiles, read, runCli, sandbox, startCli } from '../helpers/cli.js';
 import { KEY, startPty } from '../helpers/pty.js';
 
 const env = (home: string, extra: Record<string, string> = {}) => ({ HOME: home, GIT_CONFIG_NOSYSTEM: '1', ...extra });

@@ -12,10 +12,10 @@
  * process (test/helpers/in-process.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, faults, listFiles, read, runCli, sandbox, startCli, type CliResult } from '../helpers/cli.js';
+import { CLI, faults, listFiles, read, runCli, sandbox, startCli } from '../helpers/cli.js';
 import { readPreset } from '../helpers/golden.js';
 import { runMain } from '../helpers/in-process.js';
 import { mountReadOnly, withMounts, withTmpfs } from '../helpers/mounts.js';
