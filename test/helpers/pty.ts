@@ -29,6 +29,23 @@ export interface PtySession {
   cpuSeconds(): number;
 }
 
+/** The text without escape sequences, and for each of its characters the raw offset just after it. */
+function stripWithOffsets(raw: string): { text: string; ends: number[] } {
+  const escape = /\u001b\[[0-9;?]*[A-Za-z]/y;
+  let text = '';
+  const ends: number[] = [];
+  for (let i = 0; i < raw.length; ) {
+    escape.lastIndex = i;
+    if (raw[i] === '\u001b' && escape.test(raw)) {
+      i = escape.lastIndex;
+      continue;
+    }
+    text += raw[i];
+    ends.push(++i);
+  }
+  return { text, ends };
+}
+
 /** `/proc/PID/stat` fields after the command name: state, ppid, …, utime (index 11), stime (12). */
 function stat(pid: string): { ppid: number; ticks: number } | undefined {
   try {
@@ -72,11 +89,15 @@ export function startPty(args: readonly string[], options: { cwd: string; env: R
   let seen = 0;
   const waiters: { pattern: RegExp; done: (s: string) => void }[] = [];
   const check = () => {
-    const fresh = stripAnsi(all.slice(seen));
+    const { text: fresh, ends } = stripWithOffsets(all.slice(seen));
     for (const waiter of [...waiters]) {
-      if (waiter.pattern.test(fresh)) {
+      const match = waiter.pattern.exec(fresh);
+      if (match) {
         waiters.splice(waiters.indexOf(waiter), 1);
-        seen = all.length;
+        // Consume up to the end of the match only: the next prompt may have come in the same chunk,
+        // and the next expect must still see it.
+        const end = match.index + match[0].length;
+        seen += end === 0 ? 0 : ends[end - 1]!;
         waiter.done(fresh);
       }
     }
