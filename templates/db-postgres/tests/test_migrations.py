@@ -1,9 +1,14 @@
 """The migrations: they apply, revert and apply again, and match the models (no drift)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from tests.conftest import alembic_config
+from tests.conftest import PROJECT, alembic_config
 
 
 def test_upgrade_downgrade_upgrade_then_no_drift(database_url: str) -> None:
@@ -20,3 +25,21 @@ def test_one_head() -> None:
     heads = ScriptDirectory.from_config(alembic_config("unused")).get_heads()
 
     assert len(heads) == 1
+
+
+def test_bad_settings_stop_alembic_with_one_line_that_hides_the_url(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(PROJECT / "alembic.ini"), "upgrade", "head"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(PROJECT), "DATABASE_URL": "mysql://app:hidden@db/app"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "invalid settings (environment variables or .env): DATABASE_URL: Value error, "
+        "DATABASE_URL must use postgresql+asyncpg:// (or postgresql://), not mysql://"
+    ]
