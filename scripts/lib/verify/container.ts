@@ -3,6 +3,7 @@
  * hardened) share, kept apart so neither imports the other: the engines' CLIs, the image tag of a
  * preset, which tags this run built, and the unreachable proxy the image unit runs under.
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { HARNESS, type Engine } from './context.js';
 
@@ -24,3 +25,15 @@ export const builtNow = (tag: string): boolean => builtThisRun.has(tag);
 export const PROXY_URL = 'http://127.0.0.1:9';
 export const PROXY_ENV = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY'].map((k) => `${k}=${PROXY_URL}`);
 export const proxyArgs = (): string[] => PROXY_ENV.flatMap((kv) => ['--env', kv]);
+
+/** A TCP port nothing listens on now, on 127.0.0.1 (for a container on the host network or a published port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

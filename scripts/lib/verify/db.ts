@@ -15,10 +15,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { addRow, CLI, defaults, ENGINE_LABEL, HARNESS, LOG_DIR, record, run, tail, type Choices, type Engine, type Preset } from './context.js';
-import { engineCli, imageTag, markBuilt } from './container.js';
+import { engineCli, freePort, imageTag, markBuilt } from './container.js';
 import { buildAndRun, type HarnessJson } from './image.js';
 import { HARDENED } from './runtime.js';
 import { timed } from './times.js';
@@ -89,17 +88,6 @@ function engine(engineName: Engine, args: readonly string[], timeout = 120_000) 
   const [cli, prefix] = engineCli(engineName);
   const result = spawnSync(cli, [...prefix, ...args], { encoding: 'utf8', timeout, maxBuffer: 16 * 1024 * 1024 });
   return { code: result.status ?? 124, out: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** One HTTP request with curl on the host network: status and body. */

@@ -17,10 +17,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ENGINE_LABEL, LOG_DIR, record, tail, type Engine, type Preset } from './context.js';
-import { builtNow, engineCli, imageTag, markBuilt, proxyArgs } from './container.js';
+import { builtNow, engineCli, freePort, imageTag, markBuilt, proxyArgs } from './container.js';
 import { buildAndRun } from './image.js';
 import { timed } from './times.js';
 
@@ -93,17 +92,6 @@ function engineSync(engine: Engine, args: readonly string[], timeout = 60_000) {
   const [cli, prefix] = engineCli(engine);
   const result = spawnSync(cli, [...prefix, ...args], { encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 });
   return { code: result.status ?? 124, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** How this engine's container is reached: a host port (podman) or inside its network namespace (dockerd). */
