@@ -12,15 +12,11 @@
 import { realMachine } from '../io/machine.js';
 import { closest, scanFlags, unknownOption, type FlagSpec } from './flags.js';
 import { CONTROLS, USAGE, type ControlKey } from './command-table.js';
-import { stepsAfter } from './command-steps.js';
 import { commandHelp } from './help.js';
-import { terminalWidth, twoColumns } from './width.js';
 import { compatViolations } from '../model/compat.js';
-import { fileDiff } from '../project/diff.js';
 import { describeError, reportFailure } from './failure.js';
 import { GENERATORS, type RunContext } from '../../generators/generator.js';
-import { changedSincePlan, visibleFiles, type Command, type LivingPlan } from '../project/living.js';
-import { describe as describeReason } from '../project/merge.js';
+import { changedSincePlan, type Command, type LivingPlan } from '../project/living.js';
 import { IMAGE_KEYS, OPTIONS, type Answers } from '../model/options.js';
 import { defaultOf, setAnswer } from '../model/resolve.js';
 import { toolStatus } from '../io/tool-check.js';
@@ -28,13 +24,14 @@ import { TOOLS } from '../model/tools.js';
 import { DOCKER_KEYS, type DockerKey } from '../../generators/docker.js';
 import { applyErrorOf } from '../../generators/living-steps.js';
 import { findProject, type Project } from '../project/record.js';
-import { bold, CliError, cyan, dim, EXIT, green, red, spinner, yellow } from './ui.js';
+import { CliError, dim, EXIT, spinner, yellow } from './ui.js';
+import { reportCommand } from './report.js';
 import { writeErr, writeOut } from './output.js';
 import { guardProcess } from './signals.js';
 import { openSession, refuseInterrupted, type Session } from '../project/session.js';
 import { refuseDuringGitOperation } from '../project/git-state.js';
 import { keptOptions, npmHonoured, ranByNpm, shellWord } from './npm-env.js';
-import { jsonText, quoted, visible } from '../model/text.js';
+import { quoted, visible } from '../model/text.js';
 import { checkWorkingDirectory } from '../io/write.js';
 
 
@@ -201,97 +198,6 @@ function changesAnything(plan: LivingPlan): boolean {
   );
 }
 
-const ACTION_COLOURS = { create: green, update: cyan, merge: cyan, conflict: red, keep: dim, delete: yellow } as const;
-
-function title(plan: LivingPlan): string {
-  const name = plan.next.answers.name;
-  switch (plan.command) {
-    case 'add route':
-      return `Adding route ${bold(plan.next.routes.at(-1)!)} to ${bold(name)}`;
-    case 'add db':
-      return `Adding the database ${bold(plan.next.answers.db)} to ${bold(name)}`;
-    case 'docker': {
-      const changed = DOCKER_KEYS.filter((k) => plan.from.answers[k] !== plan.next.answers[k]).map(
-        (k) => `--${OPTIONS[k].flag} ${plan.from.answers[k]} → ${plan.next.answers[k]}`,
-      );
-      return `Changing the image choices of ${bold(name)}: ${changed.length > 0 ? changed.join(', ') : 'nothing changes'}`;
-    }
-    case 'update':
-      return `Updating ${bold(name)}: create-pyservice ${plan.from.version} → ${plan.version}`;
-  }
-}
-
-const diffOf = (plan: LivingPlan, path: string): string => fileDiff(plan.files.find((f) => f.path === path)!);
-
-/** A binary file's conflict has no markers: its new version is beside it. */
-function binaryNote(plan: LivingPlan, path: string): string {
-  const beside = plan.files.find((f) => f.path === path)?.writeTo;
-  return beside ? ` (binary, no markers: yours is untouched, compare it with ${beside})` : '';
-}
-
-function report(plan: LivingPlan, args: CommandArgs, outcome: { applied: boolean; warning?: string; nothing: boolean }): void {
-  const files = visibleFiles(plan, args.controls.dryRun);
-  const conflicts = files.filter((f) => f.action === 'conflict').map((f) => f.path);
-  if (args.controls.json) {
-    const summary = {
-      // A plan with conflicts is fine to look at; applied, it needs your hand (exit 1).
-      ok: !(outcome.applied && conflicts.length > 0),
-      command: plan.command,
-      dryRun: args.controls.dryRun,
-      applied: outcome.applied,
-      directory: plan.target,
-      from: { version: plan.from.version, answers: plan.from.answers, routes: plan.from.routes },
-      to: { version: plan.version, answers: plan.next.answers, routes: plan.next.routes },
-      files: plan.files.map((f) => ({
-        path: f.path,
-        action: f.action,
-        reason: f.reason,
-        description: describeReason(f.reason, args.controls.dryRun),
-        ...(f.conflicts ? { conflicts: f.conflicts } : {}),
-        ...(f.writeTo ? { writtenTo: f.writeTo } : {}),
-        ...(args.controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
-      })),
-      conflicts,
-      nextSteps: outcome.nothing ? [] : stepsAfter(plan),
-      ...(outcome.warning ? { warning: outcome.warning } : {}),
-    };
-    writeOut(`${jsonText(summary)}\n`);
-    return;
-  }
-  const out: string[] = [title(plan)];
-  if (outcome.nothing) out.push(`${green('✔')} Nothing to change: the project is already what create-pyservice ${plan.version} generates for these answers.`);
-  else {
-    const rows = files.map((f) => [`${ACTION_COLOURS[f.action](f.action.padEnd(8))}  ${f.path}`, `${f.reason}${f.conflicts ? ` (${f.conflicts} conflict${f.conflicts > 1 ? 's' : ''})` : ''}`] as const);
-    out.push(...twoColumns(rows, terminalWidth(), { right: dim }, 2, 2));
-    const unchanged = plan.files.length - files.length;
-    if (unchanged > 0) out.push(dim(`  ${unchanged} other generated file${unchanged > 1 ? 's' : ''} unchanged`));
-  }
-  if (args.controls.diff) {
-    for (const f of files) {
-      if (f.action === 'keep') continue;
-      const diff = diffOf(plan, f.path);
-      if (diff) out.push('', diff.slice(0, -1)); // its last line break only: the join puts it back
-    }
-  }
-  if (args.controls.dryRun) out.push('', `${bold('Dry run')}: nothing was changed.`);
-  else if (outcome.applied) {
-    if (conflicts.length === 0) out.push('', `${green('✔')} Done.`);
-    else out.push('', `${yellow('!')} Applied, with conflicts left for you.`);
-    if (outcome.warning) out.push(`${yellow('!')} ${outcome.warning}`);
-    if (conflicts.length > 0) {
-      out.push(
-        `${red('✖')} ${conflicts.length} file${conflicts.length > 1 ? 's have' : ' has'} conflicts: resolve the blocks between <<<<<<< yours and >>>>>>> create-pyservice ${plan.version} in:`,
-        ...conflicts.map((p) => `    ${p}${binaryNote(plan, p)}`),
-      );
-    }
-  }
-  const steps = args.controls.dryRun || outcome.nothing ? [] : stepsAfter(plan);
-  if (steps.length > 0) {
-    out.push('', conflicts.length > 0 ? 'Then (after resolving the conflicts):' : 'Next steps:', ...twoColumns(steps.map((s) => [s.run, s.why] as const), terminalWidth(), { left: cyan, right: dim }));
-  }
-  writeOut(`${out.join('\n')}\n`);
-}
-
 /** Run `argv` (starting with the command word); returns the exit code. */
 export async function runCommand(argv: readonly string[], version: string): Promise<number> {
   const json = argv.includes('--json') || npmHonoured(process.env, { json: false }).json === true;
@@ -325,13 +231,13 @@ export async function runCommand(argv: readonly string[], version: string): Prom
     let plan = held(await makePlan(args, context, interactive));
     let nothing = !changesAnything(plan);
     if (args.controls.dryRun || nothing) {
-      report(plan, args, { applied: false, nothing });
+      writeOut(reportCommand(plan, args.controls, { applied: false, nothing }));
       return EXIT.ok;
     }
     if (interactive && plan.command !== 'add route') {
       const { confirmApply } = await import('./command-prompts.js');
       for (;;) {
-        report(plan, { ...args, controls: { ...args.controls, dryRun: false } }, { applied: false, nothing });
+        writeOut(reportCommand(plan, { ...args.controls, dryRun: false }, { applied: false, nothing }));
         if (!(await confirmApply())) {
           writeOut('Nothing was changed.\n');
           return EXIT.ok;
@@ -343,13 +249,13 @@ export async function runCommand(argv: readonly string[], version: string): Prom
         plan = held(await replan(plan, context));
         nothing = !changesAnything(plan);
         if (nothing) {
-          report(plan, args, { applied: false, nothing });
+          writeOut(reportCommand(plan, args.controls, { applied: false, nothing }));
           return EXIT.ok;
         }
       }
     }
     const result = await applyThroughPlop(plan);
-    report(plan, args, { applied: true, nothing, ...(result.warning ? { warning: result.warning } : {}) });
+    writeOut(reportCommand(plan, args.controls, { applied: true, nothing, ...(result.warning ? { warning: result.warning } : {}) }));
     return plan.files.some((f) => f.action === 'conflict') ? EXIT.failure : EXIT.ok;
   } catch (error) {
     const failure = describeError(error);

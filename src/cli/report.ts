@@ -1,4 +1,7 @@
-/** What the user reads after a run: the end screen, the dry-run tree, the JSON summary. */
+/**
+ * What the user reads after a run, for every command: creation's end screen, dry-run tree and JSON
+ * summary, and the plan, outcome and next steps of the commands on an existing project.
+ */
 import { relative } from 'node:path';
 import type { ServicePlan } from '../../generators/service.js';
 import { toolStatus } from '../io/tool-check.js';
@@ -7,6 +10,12 @@ import { cdCommand } from '../render/escape.js';
 import { jsonText, visible } from '../model/text.js';
 import { bold, cyan, dim, green, red, yellow } from './ui.js';
 import { terminalWidth, twoColumns, wrap } from './width.js';
+import { DOCKER_KEYS } from '../../generators/docker.js';
+import { OPTIONS } from '../model/options.js';
+import { fileDiff } from '../project/diff.js';
+import { visibleFiles, type LivingPlan } from '../project/living.js';
+import { describe as describeReason } from '../project/merge.js';
+import { stepsAfter } from './command-steps.js';
 
 export interface Outcome {
   readonly plan: ServicePlan;
@@ -125,4 +134,99 @@ export function reportText(outcome: Outcome): string {
   }
   lines.push('');
   return `${lines.join('\n')}\n`;
+}
+
+const ACTION_COLOURS = { create: green, update: cyan, merge: cyan, conflict: red, keep: dim, delete: yellow } as const;
+
+function title(plan: LivingPlan): string {
+  const name = plan.next.answers.name;
+  switch (plan.command) {
+    case 'add route':
+      return `Adding route ${bold(plan.next.routes.at(-1)!)} to ${bold(name)}`;
+    case 'add db':
+      return `Adding the database ${bold(plan.next.answers.db)} to ${bold(name)}`;
+    case 'docker': {
+      const changed = DOCKER_KEYS.filter((k) => plan.from.answers[k] !== plan.next.answers[k]).map(
+        (k) => `--${OPTIONS[k].flag} ${plan.from.answers[k]} → ${plan.next.answers[k]}`,
+      );
+      return `Changing the image choices of ${bold(name)}: ${changed.length > 0 ? changed.join(', ') : 'nothing changes'}`;
+    }
+    case 'update':
+      return `Updating ${bold(name)}: create-pyservice ${plan.from.version} → ${plan.version}`;
+  }
+}
+
+const diffOf = (plan: LivingPlan, path: string): string => fileDiff(plan.files.find((f) => f.path === path)!);
+
+/** A binary file's conflict has no markers: its new version is beside it. */
+function binaryNote(plan: LivingPlan, path: string): string {
+  const beside = plan.files.find((f) => f.path === path)?.writeTo;
+  return beside ? ` (binary, no markers: yours is untouched, compare it with ${beside})` : '';
+}
+
+/** What `add route`, `add db`, `docker` and `update` print: the plan (each file and why), the outcome, the next steps; or the JSON summary. */
+export function reportCommand(
+  plan: LivingPlan,
+  controls: { readonly json: boolean; readonly dryRun: boolean; readonly diff: boolean },
+  outcome: { applied: boolean; warning?: string; nothing: boolean },
+): string {
+  const files = visibleFiles(plan, controls.dryRun);
+  const conflicts = files.filter((f) => f.action === 'conflict').map((f) => f.path);
+  if (controls.json) {
+    const summary = {
+      // A plan with conflicts is fine to look at; applied, it needs your hand (exit 1).
+      ok: !(outcome.applied && conflicts.length > 0),
+      command: plan.command,
+      dryRun: controls.dryRun,
+      applied: outcome.applied,
+      directory: plan.target,
+      from: { version: plan.from.version, answers: plan.from.answers, routes: plan.from.routes },
+      to: { version: plan.version, answers: plan.next.answers, routes: plan.next.routes },
+      files: plan.files.map((f) => ({
+        path: f.path,
+        action: f.action,
+        reason: f.reason,
+        description: describeReason(f.reason, controls.dryRun),
+        ...(f.conflicts ? { conflicts: f.conflicts } : {}),
+        ...(f.writeTo ? { writtenTo: f.writeTo } : {}),
+        ...(controls.diff && f.action !== 'keep' ? { diff: diffOf(plan, f.path) } : {}),
+      })),
+      conflicts,
+      nextSteps: outcome.nothing ? [] : stepsAfter(plan),
+      ...(outcome.warning ? { warning: outcome.warning } : {}),
+    };
+    return `${jsonText(summary)}\n`;
+  }
+  const out: string[] = [title(plan)];
+  if (outcome.nothing) out.push(`${green('✔')} Nothing to change: the project is already what create-pyservice ${plan.version} generates for these answers.`);
+  else {
+    const rows = files.map((f) => [`${ACTION_COLOURS[f.action](f.action.padEnd(8))}  ${f.path}`, `${f.reason}${f.conflicts ? ` (${f.conflicts} conflict${f.conflicts > 1 ? 's' : ''})` : ''}`] as const);
+    out.push(...twoColumns(rows, terminalWidth(), { right: dim }, 2, 2));
+    const unchanged = plan.files.length - files.length;
+    if (unchanged > 0) out.push(dim(`  ${unchanged} other generated file${unchanged > 1 ? 's' : ''} unchanged`));
+  }
+  if (controls.diff) {
+    for (const f of files) {
+      if (f.action === 'keep') continue;
+      const diff = diffOf(plan, f.path);
+      if (diff) out.push('', diff.slice(0, -1)); // its last line break only: the join puts it back
+    }
+  }
+  if (controls.dryRun) out.push('', `${bold('Dry run')}: nothing was changed.`);
+  else if (outcome.applied) {
+    if (conflicts.length === 0) out.push('', `${green('✔')} Done.`);
+    else out.push('', `${yellow('!')} Applied, with conflicts left for you.`);
+    if (outcome.warning) out.push(`${yellow('!')} ${outcome.warning}`);
+    if (conflicts.length > 0) {
+      out.push(
+        `${red('✖')} ${conflicts.length} file${conflicts.length > 1 ? 's have' : ' has'} conflicts: resolve the blocks between <<<<<<< yours and >>>>>>> create-pyservice ${plan.version} in:`,
+        ...conflicts.map((p) => `    ${p}${binaryNote(plan, p)}`),
+      );
+    }
+  }
+  const steps = controls.dryRun || outcome.nothing ? [] : stepsAfter(plan);
+  if (steps.length > 0) {
+    out.push('', conflicts.length > 0 ? 'Then (after resolving the conflicts):' : 'Next steps:', ...twoColumns(steps.map((s) => [s.run, s.why] as const), terminalWidth(), { left: cyan, right: dim }));
+  }
+  return `${out.join('\n')}\n`;
 }
