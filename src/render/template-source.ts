@@ -8,8 +8,8 @@
  * bytes for every combination, and test/cli/bundle.test.ts runs the bundle with
  * no templates/ beside it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 
@@ -21,7 +21,19 @@ export interface TemplateFile {
   render(context: Readonly<Record<string, unknown>>): string;
 }
 
-const TEMPLATES_ROOT = fileURLToPath(new URL('../../templates/', import.meta.url));
+/**
+ * The repository's templates/: the nearest one above this module. The sources run from
+ * src/render/, a bundle of them from wherever it was written (the verify bundle sits in
+ * a .verify-XXXXXX directory at the top): walking up finds the one templates/ for both.
+ */
+function templatesRoot(from: string): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'templates', 'service'))) return join(dir, 'templates');
+    if (dirname(dir) === dir) throw new Error(`no templates/ above ${from}`);
+  }
+}
+
+let root: string | undefined;
 
 const refuseHtmlEscape = () => {
   throw new Error('templates must not use <%= (HTML escaping); use <%- with an escaping function');
@@ -30,7 +42,7 @@ const refuseHtmlEscape = () => {
 const cache = new Map<string, readonly TemplateFile[]>();
 
 function load(kind: string): readonly TemplateFile[] {
-  const dir = join(TEMPLATES_ROOT, kind);
+  const dir = join((root ??= templatesRoot(fileURLToPath(import.meta.url))), kind);
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true, recursive: true });

@@ -253,3 +253,33 @@ describe('npm run verify --list (the real launcher)', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('the verify bundle', () => {
+  // launch.mjs bundles scripts/verify.ts into .verify-XXXXXX/ at the top of the repository; its pyright unit
+  // renders every combination there, reading templates/ from the disk (CI failed once: it looked for
+  // ../templates relative to the bundle, one level above the repository).
+  it('renders the service from where launch.mjs writes it, as the sources do', async () => {
+    const { build } = await import('esbuild');
+    const dir = mkdtempSync(join(REPO, '.verify-'));
+    try {
+      await build({
+        entryPoints: { render: join(REPO, 'src', 'render', 'render.ts') },
+        outdir: dir,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        packages: 'external',
+        define: { __VERSION__: '"0.0.0-test"' },
+        logLevel: 'silent',
+      });
+      const bundled = (await import(join(dir, 'render.js'))) as { renderService: typeof renderService };
+      const answers = { ...STATIC_DEFAULTS, ...defaults, name: 'svc', description: 'x', author: { name: '', email: '' }, poetryVersion: '2.3.4' } as Parameters<typeof renderService>[0];
+      const fromBundle = bundled.renderService(answers, '0.0.0-test');
+      expect([...fromBundle.keys()]).toEqual([...renderService(answers, '0.0.0-test').keys()]);
+      expect(fromBundle.get('Dockerfile')).toContain('FROM ');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
