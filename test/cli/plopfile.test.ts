@@ -71,6 +71,12 @@ describe.concurrent("plop's CLI runs our generators", () => {
     }
   });
 
+  it('npx plop, plain (no NODE_OPTIONS), in the repository: plopfile.js hands plop the generators of plopfile.ts', async () => {
+    const { home } = sandbox();
+    const listed = await run('npx', ['--no-install', 'plop'], { cwd: REPO, env: { ...env(home), NODE_OPTIONS: '' } });
+    for (const name of ['service', 'route', 'db', 'docker', 'update']) expect(listed.stdout, listed.stderr).toMatch(new RegExp(`^\\s*(❯ )?${name} - `, 'm'));
+  });
+
   it('service by bypass (positional directory, named flags, --no-git): the same files, bytes and modes, as create-pyservice', async () => {
     const { cwd, home } = sandbox();
     const flags = ['--name', 'shop-api', '--python', '3.13', '--runtime', 'distroless', '--server', 'gunicorn', '--port', '9000', '--no-install'];
