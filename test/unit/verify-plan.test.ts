@@ -18,6 +18,7 @@ import { cacheDir, harnessFingerprint, sha256, UnitCache } from '../../scripts/l
 import { checks, defaults, presetId, record, setCheckOutput, type Choices } from '../../scripts/lib/verify/context.js';
 import { presets, runUnits, select, unitKey, units, type RunContext, type Unit } from '../../scripts/lib/verify/plan.js';
 import { timeTable } from '../../scripts/lib/verify/times.js';
+import { bundleOptions } from '../../scripts/lib/verify/bundle-options.mjs';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 // The runner's PASS/FAIL lines are a verify run's output, not this test file's (a FAIL line here is a planted failure).
@@ -262,17 +263,7 @@ describe('the verify bundle', () => {
     const { build } = await import('esbuild');
     const dir = mkdtempSync(join(REPO, '.verify-'));
     try {
-      await build({
-        entryPoints: { render: join(REPO, 'src', 'render', 'render.ts') },
-        outdir: dir,
-        bundle: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node20',
-        packages: 'external',
-        define: { __VERSION__: '"0.0.0-test"' },
-        logLevel: 'silent',
-      });
+      await build(bundleOptions({ render: join(REPO, 'src', 'render', 'render.ts') }, dir, '0.0.0-test'));
       const bundled = (await import(join(dir, 'render.js'))) as { renderService: typeof renderService };
       const answers = { ...STATIC_DEFAULTS, ...defaults, name: 'svc', description: 'x', author: { name: '', email: '' }, poetryVersion: '2.3.4' } as Parameters<typeof renderService>[0];
       const fromBundle = bundled.renderService(answers, '0.0.0-test');

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleOptions, verifyEntry } from './bundle-options.mjs';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const SIGNAL_NUMBER = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
@@ -31,17 +32,7 @@ async function main() {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
   const dir = mkdtempSync(join(repo, '.verify-'));
   try {
-    await build({
-      entryPoints: { verify: join(repo, 'scripts', 'verify.ts') },
-      outdir: dir,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      define: { __VERSION__: JSON.stringify(pkg.version) },
-      logLevel: 'warning',
-    });
+    await build(bundleOptions(verifyEntry(repo), dir, pkg.version));
     return await node(join(dir, 'verify.js'), process.argv.slice(2));
   } finally {
     rmSync(dir, { recursive: true, force: true });
